@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "nalabo",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "nalabo", targets: ["nalabo"]),
+        .library(name: "WorkshopSpec", targets: ["WorkshopSpec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+        ),
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl"])]
+        ),
+        .target(
+            name: "WorkshopSpec",
+            dependencies: ["CYAML", "CLibCrypto"],
+            exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "nalabo",
+            dependencies: [
+                "WorkshopSpec",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .testTarget(
+            name: "WorkshopSpecTests",
+            dependencies: ["WorkshopSpec"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "nalaboTests",
+            dependencies: ["nalabo", "WorkshopSpec"],
+            resources: [.copy("Golden")]
+        ),
+    ]
+)

@@ -1,0 +1,169 @@
+import CLibCrypto
+
+/// A workshop in canonical form: the spec with every default written out, plus the text of every file it
+/// references. Its digest identifies the workshop's content; the catalogue stores versions by it.
+///
+/// The canonical JSON is RFC 8785: the digest does not change with YAML formatting, comments, key order,
+/// anchors or `x-` extensions, and changes with any value that matters or any referenced file.
+public struct WorkshopBundle: Sendable {
+    /// The bundle format, so that a later nalabo can read older bundles.
+    public static let format = "nalabo.bundle/v1"
+
+    public let json: JSONValue
+
+    public init(_ workshop: Workshop) {
+        json = .object([
+            ("format", .string(Self.format)),
+            ("spec", workshop.canonicalSpec),
+            ("files", .object(workshop.referencedFiles.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+        ])
+    }
+
+    /// The canonical JSON text.
+    public var canonicalText: String { json.canonical }
+
+    /// `sha256:` and the hex SHA-256 of the canonical text.
+    public var digest: String { "sha256:" + SHA256.hex(Array(canonicalText.utf8)) }
+}
+
+/// SHA-256 through OpenSSL's libcrypto.
+enum SHA256 {
+    static func hex(_ bytes: [UInt8]) -> String {
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let ok = bytes.withUnsafeBytes { input in
+            EVP_Digest(input.baseAddress, input.count, &digest, &length, EVP_sha256(), nil)
+        }
+        precondition(ok == 1 && length == 32, "libcrypto's SHA-256 failed")  // only on a broken libcrypto install
+        return digest.prefix(Int(length)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+}
+
+extension Workshop {
+    /// Every referenced file, by the path the spec names it with.
+    public var referencedFiles: [String: String] {
+        var files: [String: String] = [:]
+        for step in steps {
+            if case .file(let path, let text) = step.content { files[path] = text }
+            for challenge in step.challenges {
+                if case .file(let path, let text)? = challenge.content { files[path] = text }
+            }
+        }
+        for script in scripts {
+            if case .file(let path, let text) = script.source { files[path] = text }
+        }
+        return files
+    }
+
+    /// The spec with every default written out, in the spec format's own keys.
+    var canonicalSpec: JSONValue {
+        .object([
+            ("apiVersion", .string(SpecSchema.apiVersion)),
+            ("kind", .string(SpecSchema.kind)),
+            ("metadata", metadata.json),
+            ("environment", environment.json),
+            ("limits", .object([("session", .string(limits.session.description))])),
+            ("steps", .array(steps.map(\.json))),
+        ])
+    }
+}
+
+extension Metadata {
+    var json: JSONValue {
+        .members([
+            ("slug", .string(slug)), ("title", .string(title)), ("version", .string(version)),
+            ("summary", .string(summary)),
+            ("tags", tags.isEmpty ? nil : .array(tags.map { .string($0.value) })),
+            ("difficulty", .string(difficulty?.rawValue)),
+            ("duration", .string(duration?.description)),
+        ])
+    }
+}
+
+extension Environment {
+    var json: JSONValue {
+        .object([
+            ("network", .string(network.rawValue)),
+            ("containers", .array(containers.map(\.json))),
+            ("setup", .array(setup.map { $0.json() })),
+        ])
+    }
+}
+
+extension Container {
+    var json: JSONValue {
+        .members([
+            ("name", .string(name)), ("image", .string(image)), ("shell", .string(shell)),
+            ("workdir", .string(workdir)), ("user", .string(user)),
+            ("env", env.isEmpty ? nil : env.json),
+            ("ports", ports.isEmpty ? nil : .array(ports.map { .int(Int64($0.value)) })),
+            ("resources", .object([
+                ("cpus", .double(resources.cpus)),
+                ("memory", .string(resources.memory.description)),
+                ("pids", .int(Int64(resources.pids))),
+            ])),
+        ])
+    }
+}
+
+extension [EnvironmentVariable] {
+    var json: JSONValue { .object(map { ($0.name, .string($0.value)) }) }
+}
+
+extension Script {
+    /// The script's members; a check adds its own to them.
+    func json(adding extra: [(String, JSONValue?)] = []) -> JSONValue {
+        let source: (String, JSONValue) = switch self.source {
+        case .inline(let text): ("run", .string(text))
+        case .file(let path, _): ("script", .string(path))
+        }
+        return .members([
+            ("container", .string(container)), source, ("timeout", .string(timeout.description)),
+            ("user", .string(user)), ("workdir", .string(workdir)), ("env", env.isEmpty ? nil : env.json),
+        ] + extra)
+    }
+}
+
+extension Content {
+    /// The member a step or challenge writes its content with.
+    var member: (String, JSONValue) {
+        switch self {
+        case .inline(let text): ("content", .string(text))
+        case .file(let path, _): ("content_file", .string(path))
+        }
+    }
+}
+
+extension Step {
+    var json: JSONValue {
+        .object([("id", .string(id)), ("title", .string(title)), content.member, ("challenges", .array(challenges.map(\.json)))])
+    }
+}
+
+extension Challenge {
+    var json: JSONValue {
+        .members([
+            ("id", .string(id)), ("title", .string(title)),
+            content.map { ($0.member.0, $0.member.1) } ?? ("content", nil),
+            ("hints", hints.isEmpty ? nil : .array(hints.map(JSONValue.string))),
+            ("needs", needs.isEmpty ? nil : .array(needs.map { .string($0.value) })),
+            ("setup", setup?.json()),
+            ("checks", .array(checks.map(\.json))),
+            ("solve", solve?.json()),
+        ])
+    }
+}
+
+extension Check {
+    var json: JSONValue {
+        script.json(adding: [
+            ("name", .string(name)),
+            ("points", .int(Int64(points))),
+            ("expect", .members([
+                ("exit", .int(Int64(expect.exit))), ("stdout", .string(expect.stdout)),
+                ("stdout_contains", .string(expect.stdoutContains)), ("stdout_matches", .string(expect.stdoutMatches)),
+            ])),
+            ("fail_message", .string(failMessage)),
+        ])
+    }
+}

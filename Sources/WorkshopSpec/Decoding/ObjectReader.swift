@@ -1,0 +1,165 @@
+/// Reads one mapping through its ``ObjectSchema``: reports unknown, missing and conflicting keys up front,
+/// then hands out typed, located values, reporting each value that does not fit its field's shape.
+///
+/// Accessors return nil for an absent or invalid value (the problem is already reported), so decoding
+/// code can fall back and go on: one run reports every problem.
+struct ObjectReader {
+    let schema: ObjectSchema
+    let location: SourceLocation
+    let context: DecodingContext
+    private let entries: [String: Node.Entry]
+
+    /// Reads `node` as `schema`, or reports a type mismatch and returns nil when it is not a mapping.
+    init?(_ node: Node, as schema: ObjectSchema, context: DecodingContext, field: String? = nil) {
+        guard case .mapping(let list) = node.content else {
+            context.sink.report(.typeMismatch(field: field ?? schema.name, expected: "a mapping", found: node), at: node.location)
+            return nil
+        }
+        self.schema = schema
+        self.location = node.location
+        self.context = context
+        var entries: [String: Node.Entry] = [:]
+        for entry in list {
+            let key = entry.key.value
+            if ObjectSchema.isExtension(key) { continue }
+            guard schema.field(key) != nil else {
+                context.sink.report(.unknownKey(key, in: schema), at: entry.key.location)
+                continue
+            }
+            entries[key] = entry
+        }
+        self.entries = entries
+        for field in schema.fields where field.isRequired && entries[field.name] == nil {
+            context.sink.report(.missingKey(field.name, in: schema.name), at: node.location)
+        }
+        for group in schema.exactlyOne {
+            let present = group.compactMap { entries[$0] }.sorted { $0.key.location < $1.key.location }
+            if present.isEmpty {
+                context.sink.report(.missingOneOf(group, in: schema.name), at: node.location)
+            } else if present.count > 1 {
+                context.sink.report(.conflictingKeys(present.map(\.key.value)), at: present[1].key.location)
+            }
+        }
+        for group in schema.atMostOne {
+            let present = group.compactMap { entries[$0] }.sorted { $0.key.location < $1.key.location }
+            if present.count > 1 {
+                context.sink.report(.conflictingKeys(present.map(\.key.value)), at: present[1].key.location)
+            }
+        }
+    }
+
+    var sink: DiagnosticSink { context.sink }
+
+    func has(_ name: String) -> Bool { entries[name] != nil }
+
+    /// The raw node of a key, for values decoded by hand.
+    func node(_ name: String) -> Node? { entries[name]?.value }
+
+    /// The location of a key, or of this mapping when the key is absent.
+    func keyLocation(_ name: String) -> SourceLocation { entries[name]?.key.location ?? location }
+
+    private func field(_ name: String) -> Field {
+        guard let field = schema.field(name) else {
+            assertionFailure("'\(name)' is not a field of \(schema.name)")
+            return Field(name, .string(.text), "")
+        }
+        return field
+    }
+
+    // MARK: Typed values
+
+    func string(_ name: String) -> Located<String>? {
+        guard let node = node(name) else { return nil }
+        return ValueDecoder(context: context).string(node, shape: field(name).shape, field: name)
+    }
+
+    func integer(_ name: String) -> Located<Int>? {
+        guard let node = node(name), case .integer(let range) = field(name).shape else { return nil }
+        return ValueDecoder(context: context).integer(node, in: range, field: name)
+    }
+
+    func number(_ name: String) -> Located<Double>? {
+        guard let node = node(name), case .number(let above) = field(name).shape else { return nil }
+        return ValueDecoder(context: context).number(node, above: above, field: name)
+    }
+
+    func duration(_ name: String) -> Located<SpecDuration>? {
+        guard let node = node(name), case .duration(let range) = field(name).shape else { return nil }
+        return ValueDecoder(context: context).duration(node, in: range, field: name)
+    }
+
+    func memory(_ name: String) -> Located<ByteCount>? {
+        guard let node = node(name), case .memory(let minimum) = field(name).shape else { return nil }
+        return ValueDecoder(context: context).memory(node, atLeast: minimum, field: name)
+    }
+
+    /// A list of strings, each checked against the list's element shape.
+    func strings(_ name: String) -> [Located<String>] {
+        list(name) { decoder, node, element in decoder.string(node, shape: element, field: name) }
+    }
+
+    func integers(_ name: String) -> [Located<Int>] {
+        list(name) { decoder, node, element in
+            guard case .integer(let range) = element else { return nil }
+            return decoder.integer(node, in: range, field: name)
+        }
+    }
+
+    /// A mapping of environment-variable names to strings, in the order written.
+    func environment(_ name: String) -> [EnvironmentVariable] {
+        guard let node = node(name), case .dictionary(let keys, let values) = field(name).shape else { return [] }
+        guard case .mapping(let list) = node.content else {
+            sink.report(.typeMismatch(field: name, expected: "a mapping", found: node), at: node.location)
+            return []
+        }
+        let decoder = ValueDecoder(context: context)
+        return list.compactMap { entry in
+            guard keys.accepts(entry.key.value) else {
+                sink.report(.invalidFormat(entry.key.value, field: name, format: keys), at: entry.key.location)
+                return nil
+            }
+            guard let value = decoder.string(entry.value, shape: values, field: entry.key.value) else { return nil }
+            return EnvironmentVariable(name: entry.key.value, value: value.value)
+        }
+    }
+
+    /// A nested object.
+    func object(_ name: String) -> ObjectReader? {
+        guard let node = node(name), case .object(let schema) = field(name).shape else { return nil }
+        return ObjectReader(node, as: schema, context: context, field: name)
+    }
+
+    /// A list of objects.
+    func objects(_ name: String) -> [ObjectReader] {
+        list(name) { decoder, node, element in
+            guard case .object(let schema) = element else { return nil }
+            return ObjectReader(node, as: schema, context: decoder.context, field: "an item of '\(name)'")
+        }
+    }
+
+    private func list<T>(_ name: String, element decode: (ValueDecoder, Node, Shape) -> T?) -> [T] {
+        guard let node = node(name), case .list(let element, let count, let unique) = field(name).shape else { return [] }
+        guard case .sequence(let items) = node.content else {
+            sink.report(.typeMismatch(field: name, expected: "a list", found: node), at: node.location)
+            return []
+        }
+        if items.count < count.lowerBound {
+            sink.report(.tooFewItems(field: name, minimum: count.lowerBound), at: node.location)
+        } else if items.count > count.upperBound, let extra = items.dropFirst(count.upperBound).first {
+            sink.report(.tooManyItems(field: name, maximum: count.upperBound), at: extra.location)
+        }
+        if unique {
+            var seen: [String: SourceLocation] = [:]
+            for item in items {
+                guard case .scalar(let scalar) = item.content else { continue }
+                if let first = seen[scalar.value] {
+                    sink.report(.duplicateItem(scalar.value, field: name), at: item.location, notes: [.init("first listed here", at: first)])
+                } else {
+                    seen[scalar.value] = item.location
+                }
+            }
+        }
+        let decoder = ValueDecoder(context: context)
+        return items.compactMap { decode(decoder, $0, element) }
+    }
+}

@@ -1,0 +1,157 @@
+/// Builds the ``Workshop`` model from a parsed node tree, reading every value through ``SpecSchema``.
+///
+/// Decoding recovers: an invalid value is reported and replaced by a neutral stand-in (an empty name, a
+/// default), so the rest of the spec is still decoded and validated. Stand-in names are empty, and
+/// validation ignores empty names, so no follow-on error is reported for a value already reported.
+struct WorkshopDecoder {
+    let context: DecodingContext
+
+    private var sink: DiagnosticSink { context.sink }
+
+    func decode(_ root: Node) -> Workshop? {
+        guard let object = ObjectReader(root, as: SpecSchema.workshop, context: context, field: "the document") else { return nil }
+        // Read as any text, so that another version is reported as unsupported rather than as a typo.
+        if let node = object.node("apiVersion"),
+           let version = ValueDecoder(context: context).string(node, shape: .string(.text), field: "apiVersion"),
+           version.value != SpecSchema.apiVersion {
+            sink.report(.unsupportedVersion(version.value), at: version.location)
+        }
+        _ = object.string("kind")
+        let metadata = decodeMetadata(object.object("metadata"), at: object.keyLocation("metadata"))
+        let environment = decodeEnvironment(object.object("environment"), at: object.keyLocation("environment"))
+        let limits = decodeLimits(object.object("limits"), at: object.keyLocation("limits"))
+        let steps = object.objects("steps").map(decodeStep)
+        return Workshop(metadata: metadata, environment: environment, limits: limits, steps: steps)
+    }
+
+    private func decodeMetadata(_ object: ObjectReader?, at location: SourceLocation) -> Metadata {
+        Metadata(
+            slug: object?.string("slug") ?? Located("", at: location),
+            title: object?.string("title") ?? Located("", at: location),
+            version: object?.string("version") ?? Located("", at: location),
+            summary: object?.string("summary")?.value,
+            tags: object?.strings("tags") ?? [],
+            difficulty: object?.string("difficulty").flatMap { Difficulty(rawValue: $0.value) },
+            duration: object?.duration("duration")?.value)
+    }
+
+    private func decodeEnvironment(_ object: ObjectReader?, at location: SourceLocation) -> Environment {
+        let network = object?.string("network").flatMap { value in value.map { NetworkMode(rawValue: $0) ?? .isolated } }
+        let containers = object?.objects("containers").map(decodeContainer) ?? []
+        context.containerNames = containers.map(\.name).filter { !$0.isEmpty }
+        return Environment(
+            network: network ?? Located(.isolated, at: object?.location ?? location),
+            containers: containers,
+            setup: object?.objects("setup").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) } ?? [])
+    }
+
+    private func decodeContainer(_ object: ObjectReader) -> Container {
+        let image = object.string("image")
+        if let image, let reference = ImageReference(image.value), !reference.isPinned {
+            sink.report(.unpinnedImage(image.value), at: image.location)
+        }
+        return Container(
+            name: object.string("name") ?? Located("", at: object.location),
+            image: image ?? Located("", at: object.location),
+            shell: object.string("shell")?.value ?? "/bin/sh",
+            workdir: object.string("workdir")?.value,
+            user: object.string("user")?.value,
+            env: object.environment("env"),
+            ports: object.integers("ports"),
+            resources: decodeResources(object.object("resources"), at: object.location),
+            location: object.location)
+    }
+
+    private func decodeResources(_ object: ObjectReader?, at location: SourceLocation) -> Resources {
+        let location = object?.location ?? location
+        return Resources(
+            cpus: object?.number("cpus") ?? Located(Plan.free.maxCPUs, at: location),
+            memory: object?.memory("memory") ?? Located(Plan.free.maxMemory, at: location),
+            pids: object?.integer("pids") ?? Located(Plan.free.maxPIDs, at: location))
+    }
+
+    private func decodeLimits(_ object: ObjectReader?, at location: SourceLocation) -> Limits {
+        Limits(session: object?.duration("session")
+            ?? Located(SpecDuration(seconds: SpecSchema.sessionDefault), at: object?.location ?? location))
+    }
+
+    private func decodeStep(_ object: ObjectReader) -> Step {
+        Step(
+            id: object.string("id") ?? Located("", at: object.location),
+            title: object.string("title")?.value ?? "",
+            content: decodeContent(object) ?? .inline(""),
+            challenges: object.objects("challenges").map(decodeChallenge))
+    }
+
+    private func decodeChallenge(_ object: ObjectReader) -> Challenge {
+        let checks = object.objects("checks").enumerated().map { index, check in decodeCheck(check, number: index + 1) }
+        return Challenge(
+            id: object.string("id") ?? Located("", at: object.location),
+            title: object.string("title")?.value ?? "",
+            content: decodeContent(object),
+            hints: object.strings("hints").map(\.value),
+            needs: object.strings("needs"),
+            setup: object.object("setup").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) },
+            checks: checks,
+            solve: object.object("solve").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) },
+            location: object.location)
+    }
+
+    private func decodeCheck(_ object: ObjectReader, number: Int) -> Check {
+        let expect = object.object("expect")
+        return Check(
+            name: object.string("name") ?? Located("check-\(number)", at: object.location),
+            script: decodeScript(object, defaultTimeout: SpecSchema.checkTimeout.default),
+            points: object.integer("points")?.value ?? 1,
+            expect: Expectation(
+                exit: expect?.integer("exit")?.value ?? 0,
+                stdout: expect?.string("stdout")?.value,
+                stdoutContains: expect?.string("stdout_contains")?.value,
+                stdoutMatches: expect?.string("stdout_matches")?.value),
+            failMessage: object.string("fail_message")?.value)
+    }
+
+    /// Reads the fields every script shares; a check is a script with more fields.
+    private func decodeScript(_ object: ObjectReader, defaultTimeout: Int) -> Script {
+        var source = ScriptSource.inline("")
+        if let run = object.string("run") {
+            source = .inline(run.value)
+        } else if let path = object.string("script"), let text = readFile(path) {
+            source = .file(path: path.value, text: text)
+        }
+        return Script(
+            container: resolveContainer(object),
+            source: source,
+            timeout: object.duration("timeout") ?? Located(SpecDuration(seconds: defaultTimeout), at: object.location),
+            user: object.string("user")?.value,
+            workdir: object.string("workdir")?.value,
+            env: object.environment("env"),
+            location: object.location)
+    }
+
+    /// The container a script runs in: the one it names, or the only one. Whether a named container exists
+    /// is checked by validation, which sees the whole workshop.
+    private func resolveContainer(_ object: ObjectReader) -> Located<String> {
+        if let named = object.string("container") { return named }
+        let names = context.containerNames
+        if names.count > 1 {
+            sink.report(.scriptNeedsContainer(names), at: object.location)
+        }
+        return Located(names.count == 1 ? names[0] : "", at: object.location)
+    }
+
+    private func decodeContent(_ object: ObjectReader) -> Content? {
+        if let text = object.string("content") { return .inline(text.value) }
+        if let path = object.string("content_file"), let text = readFile(path) { return .file(path: path.value, text: text) }
+        return nil
+    }
+
+    private func readFile(_ reference: Located<String>) -> String? {
+        switch context.directory.read(reference.value) {
+        case .success(let text): return text
+        case .failure(let problem):
+            sink.report(.fileReference(reference.value, problem), at: reference.location)
+            return nil
+        }
+    }
+}

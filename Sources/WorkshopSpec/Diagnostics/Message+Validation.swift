@@ -1,0 +1,41 @@
+extension Message {
+    static func duplicateIdentifier(_ value: String, kind: String, firstLine: Int) -> Message {
+        Message(.duplicateID, "duplicate \(kind) \(quoted(value)); first defined on line \(firstLine)",
+                help: "give each one a distinct name")
+    }
+
+    static func unknownChallenge(_ id: String, known: [String]) -> Message {
+        let suggestion = closestMatch(to: id, in: known).map { "did you mean \(quoted($0))?" }
+        return Message(.unknownReference, "needs names an unknown challenge \(quoted(id))",
+                       help: suggestion ?? (known.isEmpty ? "the workshop has no challenges" : "challenges are: \(choices(known))"))
+    }
+
+    static func unknownContainer(_ name: String, known: [String]) -> Message {
+        let suggestion = closestMatch(to: name, in: known).map { "did you mean \(quoted($0))?" }
+        return Message(.unknownReference, "script names an unknown container \(quoted(name))",
+                       help: suggestion ?? "containers are: \(choices(known))")
+    }
+
+    static func dependencyCycle(_ path: [String]) -> Message {
+        Message(.dependencyCycle, "challenges depend on each other in a cycle: \(path.map { quoted($0) }.joined(separator: " → "))",
+                help: "remove one of these needs so that some challenge can be done first")
+    }
+
+    static func missingSolve(_ id: String) -> Message {
+        Message(.missingSolve, "challenge \(quoted(id)) has no solve, so `nalabo test` cannot prove it is solvable",
+                help: "add solve: {run: ...} with a reference solution")
+    }
+
+    static func planLimit(_ what: String, limit: String, plan: Plan) -> Message {
+        Message(.planLimit, "\(what) exceeds the \(plan.id) plan's limit of \(limit)", help: planHelp(plan))
+    }
+
+    static func planLimit(_ what: String, allowed: [String], plan: Plan) -> Message {
+        Message(.planLimit, "\(what) is not available on the \(plan.id) plan; it allows \(choices(allowed))", help: planHelp(plan))
+    }
+
+    private static func planHelp(_ plan: Plan) -> String {
+        let larger = Plan.all.drop { $0.id != plan.id }.dropFirst().map(\.id)
+        return larger.isEmpty ? "lower the value" : "lower the value, or validate with --plan \(larger[0]) (`nalabo plans` lists the limits)"
+    }
+}

@@ -1,0 +1,50 @@
+/// The containers of a learner's session, their network, and the scripts that prepare them.
+public struct Environment: Sendable {
+    @Located public var network: NetworkMode
+    public var containers: [Container]
+    public var setup: [Script]
+}
+
+/// How a session's containers reach the network.
+public enum NetworkMode: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// Only the loopback interface.
+    case none
+    /// The session's containers reach each other by name and nothing else.
+    case isolated
+    /// The session's containers also reach the internet.
+    case internet
+
+    public static func < (lhs: NetworkMode, rhs: NetworkMode) -> Bool {
+        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
+    }
+}
+
+/// One container of a session.
+public struct Container: Sendable {
+    @Located public var name: String
+    @Located public var image: String
+    public var shell: String
+    public var workdir: String?
+    public var user: String?
+    public var env: [EnvironmentVariable]
+    public var ports: [Located<Int>]
+    public var resources: Resources
+    /// Where the container's mapping starts.
+    public var location: SourceLocation
+
+    /// The parsed image reference; nil only when the spec had errors.
+    public var imageReference: ImageReference? { ImageReference(image) }
+}
+
+/// An environment variable, kept in the order written.
+public struct EnvironmentVariable: Sendable, Hashable {
+    public var name: String
+    public var value: String
+}
+
+/// The limits of one container; absent values take the free plan's maxima.
+public struct Resources: Sendable {
+    @Located public var cpus: Double
+    @Located public var memory: ByteCount
+    @Located public var pids: Int
+}

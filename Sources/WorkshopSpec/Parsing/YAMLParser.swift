@@ -1,0 +1,320 @@
+import CYAML
+
+/// Parses one spec file with libyaml's event API into a located ``Node`` tree, enforcing ``ParseLimits``.
+///
+/// Problems are reported to the sink as `yaml-syntax`, `document-limit` or `duplicate-key`. Parsing
+/// stops at the first `yaml-syntax` or `document-limit` problem (the rest of the file cannot be trusted)
+/// and returns nil; duplicate keys are reported and parsing goes on.
+public enum YAMLParser {
+    public static func parse(_ file: SourceFile, limits: ParseLimits = .standard, into sink: DiagnosticSink) -> Node? {
+        guard file.bytes.count <= limits.maxFileBytes else {
+            sink.report(.fileTooLarge(bytes: file.bytes.count, limit: limits.maxFileBytes), at: .start)
+            return nil
+        }
+        if let offset = firstInvalidUTF8Offset(file.bytes) {
+            sink.report(.invalidUTF8(offset: offset), at: file.location(ofByte: offset))
+            return nil
+        }
+        var builder = TreeBuilder(file: file, limits: limits, sink: sink)
+        return builder.run()
+    }
+
+    /// The byte offset of the first byte that is not part of well-formed UTF-8, if any.
+    static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 { index += 1; continue }
+            let length: Int
+            var minimum: UInt32
+            var scalar: UInt32
+            switch lead {
+            case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(lead & 0x1F)
+            case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(lead & 0x0F)
+            case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(lead & 0x07)
+            default: return index
+            }
+            guard index + length <= count else { return index }
+            for offset in 1..<length {
+                let byte = bytes[index + offset]
+                guard byte & 0xC0 == 0x80 else { return index }
+                scalar = scalar << 6 | UInt32(byte & 0x3F)
+            }
+            if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return index }
+            index += length
+        }
+        return nil
+    }
+}
+
+/// Turns libyaml events into nodes. One instance parses one file.
+private struct TreeBuilder {
+    private enum Frame {
+        case sequence(items: [Node], location: SourceLocation, anchor: String?, size: Int)
+        case mapping(MappingFrame)
+    }
+
+    private struct MappingFrame {
+        var entries: [Node.Entry] = []
+        var mergeSources: [Node] = []
+        var seenKeys: [String: SourceLocation] = [:]
+        var pendingKey: PendingKey?
+        var location: SourceLocation
+        var anchor: String?
+        var size = 1
+    }
+
+    private enum PendingKey {
+        case key(Located<String>)
+        case merge
+        /// A key nalabo cannot use (a sequence or mapping); its value is parsed and dropped.
+        case invalid
+        /// A repeated key; its value is dropped after the duplicate was reported.
+        case duplicate
+    }
+
+    let file: SourceFile
+    let limits: ParseLimits
+    let sink: DiagnosticSink
+    private var stack: [Frame] = []
+    private var anchors: [String: Node] = [:]
+    private var aliasUses = 0
+    private var nodeCount = 0
+    private var documents = 0
+    private var root: Node?
+    private var failed = false
+
+    init(file: SourceFile, limits: ParseLimits, sink: DiagnosticSink) {
+        self.file = file
+        self.limits = limits
+        self.sink = sink
+    }
+
+    mutating func run() -> Node? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            sink.report(.yamlSyntax, "libyaml could not allocate a parser", at: .start)
+            return nil
+        }
+        defer { yaml_parser_delete(&parser) }
+        let bytes = file.bytes
+        bytes.withUnsafeBufferPointer { buffer in
+            // libyaml reads from the buffer lazily, so every event is consumed inside this closure.
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+            var event = yaml_event_t()
+            while !failed {
+                guard yaml_parser_parse(&parser, &event) == 1 else {
+                    reportParserError(parser)
+                    return
+                }
+                let type = event.type
+                handle(event)
+                yaml_event_delete(&event)
+                if type == YAML_STREAM_END_EVENT { return }
+            }
+        }
+        return failed ? nil : root
+    }
+
+    // MARK: Events
+
+    private mutating func handle(_ event: yaml_event_t) {
+        let location = SourceLocation(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+        switch event.type {
+        case YAML_DOCUMENT_START_EVENT:
+            documents += 1
+            if documents > 1 {
+                fail(.multipleDocuments, at: location)
+            }
+        case YAML_SCALAR_EVENT:
+            let data = event.data.scalar
+            guard rejectTag(data.tag, at: location) else { return }
+            let length = Int(data.length)
+            guard length <= limits.maxScalarBytes else {
+                return fail(.scalarTooLong(bytes: length, limit: limits.maxScalarBytes), at: location)
+            }
+            let value = data.value.map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) } ?? ""
+            if let control = firstForbiddenControl(in: value) {
+                return fail(.controlCharacter(control), at: location)
+            }
+            let style: Scalar.Style = switch data.style {
+            case YAML_SINGLE_QUOTED_SCALAR_STYLE: .singleQuoted
+            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: .doubleQuoted
+            case YAML_LITERAL_SCALAR_STYLE: .literal
+            case YAML_FOLDED_SCALAR_STYLE: .folded
+            default: .plain
+            }
+            let node = Node(.scalar(Scalar(value: value, style: style)), at: location, expandedSize: 1)
+            guard count(nodes: 1, at: location) else { return }
+            register(node, anchor: string(data.anchor))
+            add(node)
+        case YAML_ALIAS_EVENT:
+            let name = string(event.data.alias.anchor) ?? ""
+            aliasUses += 1
+            guard aliasUses <= limits.maxAliases else {
+                return fail(.tooManyAliases(limit: limits.maxAliases), at: location)
+            }
+            guard let node = anchors[name] else {
+                return fail(.undefinedAlias(name), at: location)
+            }
+            guard count(nodes: node.expandedSize, at: location) else { return }
+            add(node)
+        case YAML_SEQUENCE_START_EVENT:
+            let data = event.data.sequence_start
+            guard rejectTag(data.tag, at: location), enter(at: location), count(nodes: 1, at: location) else { return }
+            stack.append(.sequence(items: [], location: location, anchor: string(data.anchor), size: 1))
+        case YAML_MAPPING_START_EVENT:
+            let data = event.data.mapping_start
+            guard rejectTag(data.tag, at: location), enter(at: location), count(nodes: 1, at: location) else { return }
+            stack.append(.mapping(MappingFrame(location: location, anchor: string(data.anchor))))
+        case YAML_SEQUENCE_END_EVENT:
+            guard case .sequence(let items, let start, let anchor, let size)? = stack.popLast() else { return }
+            let node = Node(.sequence(items), at: start, expandedSize: size)
+            register(node, anchor: anchor)
+            add(node)
+        case YAML_MAPPING_END_EVENT:
+            guard case .mapping(let frame)? = stack.popLast() else { return }
+            let node = Node(.mapping(merged(frame)), at: frame.location, expandedSize: frame.size)
+            register(node, anchor: frame.anchor)
+            add(node)
+        default:
+            break  // stream start/end and document end carry nothing nalabo needs
+        }
+    }
+
+    /// Adds a finished node to the collection being built, or makes it the document's root.
+    private mutating func add(_ node: Node) {
+        guard let top = stack.popLast() else {
+            root = node
+            return
+        }
+        switch top {
+        case .sequence(var items, let location, let anchor, let size):
+            items.append(node)
+            stack.append(.sequence(items: items, location: location, anchor: anchor, size: size + node.expandedSize))
+        case .mapping(var frame):
+            frame.size += node.expandedSize
+            if let pending = frame.pendingKey {
+                frame.pendingKey = nil
+                switch pending {
+                case .key(let key): frame.entries.append(Node.Entry(key: key, value: node))
+                case .merge: collectMergeSources(node, into: &frame)
+                case .invalid, .duplicate: break
+                }
+            } else {
+                frame.pendingKey = key(for: node, in: &frame)
+            }
+            stack.append(.mapping(frame))
+        }
+    }
+
+    private mutating func key(for node: Node, in frame: inout MappingFrame) -> PendingKey {
+        guard case .scalar(let scalar) = node.content else {
+            sink.report(.complexKey, at: node.location)
+            return .invalid
+        }
+        if scalar.style == .plain && scalar.value == "<<" { return .merge }
+        if let first = frame.seenKeys[scalar.value] {
+            sink.report(.duplicateKey(scalar.value), at: node.location, notes: [.init("first defined here", at: first)])
+            return .duplicate
+        }
+        frame.seenKeys[scalar.value] = node.location
+        return .key(Located(scalar.value, at: node.location))
+    }
+
+    private func collectMergeSources(_ node: Node, into frame: inout MappingFrame) {
+        switch node.content {
+        case .mapping:
+            frame.mergeSources.append(node)
+        case .sequence(let items):
+            for item in items {
+                if case .mapping = item.content {
+                    frame.mergeSources.append(item)
+                } else {
+                    sink.report(.invalidMerge, at: item.location)
+                }
+            }
+        case .scalar:
+            sink.report(.invalidMerge, at: node.location)
+        }
+    }
+
+    /// Applies merge keys: explicit keys win, then earlier merge sources over later ones.
+    private func merged(_ frame: MappingFrame) -> [Node.Entry] {
+        guard !frame.mergeSources.isEmpty else { return frame.entries }
+        var entries = frame.entries
+        var present = Set(frame.seenKeys.keys)
+        for source in frame.mergeSources {
+            guard case .mapping(let sourceEntries) = source.content else { continue }
+            for entry in sourceEntries where present.insert(entry.key.value).inserted {
+                entries.append(entry)
+            }
+        }
+        return entries
+    }
+
+    // MARK: Limits
+
+    private mutating func enter(at location: SourceLocation) -> Bool {
+        guard stack.count < limits.maxDepth else {
+            fail(.tooDeep(limit: limits.maxDepth), at: location)
+            return false
+        }
+        return true
+    }
+
+    private mutating func count(nodes: Int, at location: SourceLocation) -> Bool {
+        nodeCount += nodes
+        guard nodeCount <= limits.maxNodes else {
+            fail(.tooManyNodes(limit: limits.maxNodes), at: location)
+            return false
+        }
+        return true
+    }
+
+    private mutating func rejectTag(_ tag: UnsafeMutablePointer<yaml_char_t>?, at location: SourceLocation) -> Bool {
+        guard let tag = string(tag) else { return true }
+        fail(.explicitTag(tag), at: location)
+        return false
+    }
+
+    private mutating func register(_ node: Node, anchor: String?) {
+        if let anchor { anchors[anchor] = node }
+    }
+
+    private mutating func fail(_ message: Message, at location: SourceLocation) {
+        guard !failed else { return }
+        failed = true
+        sink.report(message, at: location)
+    }
+
+    private mutating func reportParserError(_ parser: yaml_parser_t) {
+        let problem = string(parser.problem) ?? "unknown problem"
+        let context = string(parser.context)
+        let location: SourceLocation
+        if parser.error == YAML_READER_ERROR {
+            location = file.location(ofByte: Int(parser.problem_offset))
+        } else {
+            location = SourceLocation(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+        }
+        fail(.libyaml(problem: problem, context: context), at: location)
+    }
+
+    private func string(_ pointer: UnsafePointer<CChar>?) -> String? {
+        pointer.map { String(cString: $0) }
+    }
+
+    private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+    }
+
+    /// The first C0 control character other than tab and newline, or DEL, in a scalar's value.
+    private func firstForbiddenControl(in value: String) -> UInt8? {
+        for byte in value.utf8 where (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F {
+            return byte
+        }
+        return nil
+    }
+}

@@ -1,0 +1,88 @@
+/// A constraint on the text of a string value, shared by the decoder and the generated JSON Schema.
+public enum StringFormat: Sendable, Hashable {
+    /// Any text.
+    case text
+    /// A lowercase DNS label (RFC 1123): `a-z`, `0-9` and `-`, starting and ending alphanumeric, 1 to 63 characters.
+    case dnsLabel
+    /// A semantic version `MAJOR.MINOR.PATCH[-PRERELEASE]`.
+    case semanticVersion
+    /// A container image reference: `[registry/]repository[:tag][@digest]`.
+    case imageReference
+    /// An absolute POSIX path.
+    case absolutePath
+    /// A POSIX environment variable name.
+    case environmentName
+    /// A user name or uid, optionally with `:group`.
+    case user
+    /// A path relative to the workshop directory.
+    case relativePath
+    /// A regular expression.
+    case regularExpression
+
+    /// The JSON Schema `pattern` for the format, where one can express it.
+    public var pattern: String? {
+        switch self {
+        case .dnsLabel: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+        case .semanticVersion: SemanticVersion.pattern
+        case .absolutePath: "^/"
+        case .environmentName: "^[A-Za-z_][A-Za-z0-9_]*$"
+        case .user: "^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"
+        case .relativePath: "^[^/]"
+        case .text, .imageReference, .regularExpression: nil
+        }
+    }
+
+    /// What a valid value looks like, completing "expected ...".
+    public var expectation: String {
+        switch self {
+        case .text: "text"
+        case .dnsLabel: "a lowercase label of letters, digits and '-' (1 to 63 characters, starting and ending with a letter or digit)"
+        case .semanticVersion: "a semantic version such as '1.0.0' or '2.1.0-beta.1'"
+        case .imageReference: "an image reference such as 'debian:bookworm-slim' or 'ghcr.io/org/image:1.2'"
+        case .absolutePath: "an absolute path such as '/root'"
+        case .environmentName: "a variable name of letters, digits and '_', not starting with a digit"
+        case .user: "a user name or uid, optionally followed by ':group'"
+        case .relativePath: "a path relative to the workshop directory"
+        case .regularExpression: "a regular expression"
+        }
+    }
+
+    /// Whether `value` has this format.
+    public func accepts(_ value: String) -> Bool {
+        switch self {
+        case .text: return true
+        case .dnsLabel: return Self.isDNSLabel(value)
+        case .semanticVersion: return SemanticVersion(value) != nil
+        case .imageReference: return ImageReference(value) != nil
+        case .absolutePath: return value.hasPrefix("/")
+        case .environmentName:
+            guard let first = value.utf8.first, !Self.isDigit(first) else { return false }
+            return value.utf8.allSatisfy { Self.isAlphanumeric($0) || $0 == UInt8(ascii: "_") }
+        case .user:
+            let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+            guard (1...2).contains(parts.count) else { return false }
+            return parts.allSatisfy { part in
+                guard let first = part.utf8.first, first != UInt8(ascii: "."), first != UInt8(ascii: "-") else { return false }
+                return part.utf8.allSatisfy {
+                    Self.isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
+                }
+            }
+        case .relativePath: return !value.isEmpty && !value.hasPrefix("/")
+        case .regularExpression: return (try? Regex(value)) != nil
+        }
+    }
+
+    static func isDNSLabel(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        guard (1...63).contains(bytes.count),
+              let first = bytes.first, let last = bytes.last,
+              isLowerAlphanumeric(first), isLowerAlphanumeric(last) else { return false }
+        return bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    static func isLowerAlphanumeric(_ byte: UInt8) -> Bool { isDigit(byte) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) }
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        isLowerAlphanumeric(byte) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+    }
+}

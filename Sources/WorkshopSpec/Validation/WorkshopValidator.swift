@@ -1,0 +1,127 @@
+/// Checks what the schema alone cannot: unique ids, references, dependency cycles, the plan's limits, and
+/// what `nalabo test` needs. Every check reports into the sink and goes on.
+public struct WorkshopValidator {
+    public var plan: Plan?
+
+    /// - Parameter plan: the plan whose limits apply, or nil to check structure and references only.
+    public init(plan: Plan?) {
+        self.plan = plan
+    }
+
+    public func validate(_ workshop: Workshop, bundleBytes: Int, into sink: DiagnosticSink) {
+        checkUniqueIdentifiers(workshop, sink)
+        checkReferences(workshop, sink)
+        checkDependencyCycles(workshop, sink)
+        checkSolves(workshop, sink)
+        if let plan {
+            PlanLimits(plan: plan).check(workshop, bundleBytes: bundleBytes, into: sink)
+        }
+    }
+}
+
+extension WorkshopValidator {
+    /// Container names, step ids and challenge ids are unique in the workshop; check names in their challenge.
+    func checkUniqueIdentifiers(_ workshop: Workshop, _ sink: DiagnosticSink) {
+        reportDuplicates(workshop.environment.containers.map { Located($0.name, at: $0.$name) }, kind: "container name", sink)
+        reportDuplicates(workshop.steps.map { Located($0.id, at: $0.$id) }, kind: "step id", sink)
+        reportDuplicates(workshop.challenges.map { Located($0.id, at: $0.$id) }, kind: "challenge id", sink)
+        for challenge in workshop.challenges {
+            reportDuplicates(challenge.checks.map { Located($0.name, at: $0.$name) }, kind: "check name in challenge '\(challenge.id)'", sink)
+        }
+    }
+
+    private func reportDuplicates(_ values: [Located<String>], kind: String, _ sink: DiagnosticSink) {
+        var first: [String: SourceLocation] = [:]
+        for value in values where !value.value.isEmpty {
+            if let earlier = first[value.value] {
+                sink.report(.duplicateIdentifier(value.value, kind: kind, firstLine: earlier.line), at: value.location,
+                            notes: [.init("first defined here", at: earlier)])
+            } else {
+                first[value.value] = value.location
+            }
+        }
+    }
+
+    /// `needs` names existing challenges other than itself; every script names an existing container.
+    func checkReferences(_ workshop: Workshop, _ sink: DiagnosticSink) {
+        let challengeIDs = workshop.challenges.map(\.id).filter { !$0.isEmpty }
+        for challenge in workshop.challenges {
+            for need in challenge.needs where !challengeIDs.contains(need.value) {
+                sink.report(.unknownChallenge(need.value, known: challengeIDs), at: need.location)
+            }
+        }
+        let containerNames = workshop.environment.containers.map(\.name).filter { !$0.isEmpty }
+        guard !containerNames.isEmpty else { return }
+        for script in workshop.scripts where !script.container.isEmpty && !containerNames.contains(script.container) {
+            sink.report(.unknownContainer(script.container, known: containerNames), at: script.$container)
+        }
+    }
+
+    /// Reports each cycle in `needs` once, at the reference that closes it.
+    func checkDependencyCycles(_ workshop: Workshop, _ sink: DiagnosticSink) {
+        let challenges = workshop.challenges.filter { !$0.id.isEmpty }
+        let needs = Dictionary(challenges.map { ($0.id, $0.needs) }, uniquingKeysWith: { first, _ in first })
+        enum Mark { case visiting, done }
+        var marks: [String: Mark] = [:]
+        var path: [String] = []
+
+        func visit(_ id: String) {
+            marks[id] = .visiting
+            path.append(id)
+            for need in needs[id] ?? [] {
+                switch marks[need.value] {
+                case .visiting?:
+                    let start = path.lastIndex(of: need.value) ?? 0
+                    sink.report(.dependencyCycle(Array(path[start...]) + [need.value]), at: need.location)
+                case nil where needs[need.value] != nil:
+                    visit(need.value)
+                default:
+                    break
+                }
+            }
+            path.removeLast()
+            marks[id] = .done
+        }
+        for challenge in challenges where marks[challenge.id] == nil {
+            visit(challenge.id)
+        }
+    }
+
+    /// A challenge without a solve cannot be exercised by `nalabo test`.
+    func checkSolves(_ workshop: Workshop, _ sink: DiagnosticSink) {
+        for challenge in workshop.challenges where challenge.solve == nil && !challenge.id.isEmpty {
+            sink.report(.missingSolve(challenge.id), at: challenge.$id)
+        }
+    }
+}
+
+extension Workshop {
+    /// Every script of the workshop: environment setup, then per challenge its setup, checks and solve.
+    public var scripts: [Script] {
+        var scripts = environment.setup
+        for challenge in challenges {
+            if let setup = challenge.setup { scripts.append(setup) }
+            scripts += challenge.checks.map(\.script)
+            if let solve = challenge.solve { scripts.append(solve) }
+        }
+        return scripts
+    }
+
+    /// The challenges ordered so that each comes after everything it needs (steps order otherwise).
+    /// Challenges in a cycle keep their written order; validation reports the cycle.
+    public var challengesInDependencyOrder: [Challenge] {
+        let all = challenges
+        let byID = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var ordered: [Challenge] = []
+        var placed: Set<String> = []
+        var visiting: Set<String> = []
+        func place(_ challenge: Challenge) {
+            guard !placed.contains(challenge.id), visiting.insert(challenge.id).inserted else { return }
+            for need in challenge.needs { if let required = byID[need.value] { place(required) } }
+            visiting.remove(challenge.id)
+            if placed.insert(challenge.id).inserted { ordered.append(challenge) }
+        }
+        all.forEach(place)
+        return ordered
+    }
+}

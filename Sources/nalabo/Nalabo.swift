@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+
+/// nalabo: workshops as code. The executable only parses arguments and prints; the work happens in the
+/// libraries.
+@main
+struct Nalabo: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "nalabo",
+        abstract: "Write hands-on workshops as code: validate, bundle and run them.",
+        discussion: """
+            Exit codes: 0 success; 1 problems were found (validation errors, or warnings with --strict); \
+            2 the command could not run (bad arguments, a path that does not exist, an unwritable output).
+            """,
+        version: version,
+        subcommands: [Validate.self, Bundle.self, Init.self, Plans.self, Schema.self]
+    )
+
+    /// Runs the command line, mapping argument errors to exit code 2 as docs/cli.md documents.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                Foundation.exit(0)
+            }
+            if !message.isEmpty { Terminal.standardError.write(message + "\n") }
+            Foundation.exit(code == .validationFailure ? ExitStatus.couldNotRun : code.rawValue)
+        }
+    }
+}
