@@ -38,12 +38,12 @@ let package = Package(
         .testTarget(
             name: "WorkshopSpecTests",
             dependencies: ["WorkshopSpec"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "nalaboTests",
             dependencies: ["nalabo", "WorkshopSpec"],
-            resources: [.copy("Golden")]
+            exclude: ["Golden"]
         ),
     ]
 )

@@ -99,6 +99,15 @@ def diagnostics(text):
     return found, parsed
 
 
+def files_checked(text):
+    """The file count of the JSON report's summary, when it has one."""
+    try:
+        summary = json.loads(text).get("summary", {})
+        return int(summary["files"])
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return None
+
+
 def describe(diags):
     counts = {}
     for d in diags:
@@ -222,6 +231,12 @@ def main():
             diags, parsed = diagnostics(out)
             errors = [d for d in diags if str(d.get("severity")).lower() == "error"]
             summary = f"nalabo on corpus {corpus}: exit {p.returncode}, {describe(diags)}"
+            seen = files_checked(out)
+            if seen is not None and seen != files:
+                summary += f"; WARNING: it checked {seen} files, not {files}"
+            rules = sorted({str(d.get("rule")) for d in diags if d.get("rule")})
+            if rules:
+                summary += f" ({', '.join(rules[:5])})"
             if not parsed and ok != (0,):
                 summary += " (output was not JSON)"
             if p.returncode not in (0, 1) or (corpus == "A" and (errors or p.returncode != 0)):

@@ -6,8 +6,9 @@
 writes
     OUT_DIR/a/<nnnn>-<slug>/workshop.yaml   corpus A: COUNT realistic specs of about 5 KB each,
                                             within the free plan (they validate cleanly)
-    OUT_DIR/b/<slug>/workshop.yaml          corpus B: one spec of about BIG_BYTES bytes, with far
-                                            more steps and challenges than the free plan allows
+    OUT_DIR/b/<slug>/workshop.yaml          corpus B: one spec of at most BIG_BYTES bytes (as close as
+                                            whole steps allow), with far more steps and challenges
+                                            than the free plan allows
     OUT_DIR/manifest.json                   file lists and byte counts
 
 The output depends only on the arguments (a seeded random.Random, no clock, no environment), so two
@@ -345,7 +346,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out")
     ap.add_argument("--count", type=int, default=1000, help="specs in corpus A (default 1000)")
-    ap.add_argument("--big-bytes", type=int, default=1 << 20, help="target size of corpus B (default 1 MiB)")
+    ap.add_argument("--big-bytes", type=int, default=1 << 20, help="most bytes of corpus B (default 1 MiB, nalabo's limit for one spec file)")
     ap.add_argument("--seed", type=int, default=20240501)
     ap.add_argument("--check", action="store_true", help="re-load every file with PyYAML as a self-check")
     args = ap.parse_args()
@@ -365,15 +366,26 @@ def main():
         path = os.path.join(args.out, "a", f"{i:04d}-{slug}", "workshop.yaml")
         manifest["a"].append({"path": path, "bytes": write(path, text)})
 
-    # Corpus B: grow the step count until the spec reaches the target size.
+    # Corpus B: the most steps that keep the spec within BIG_BYTES (nalabo refuses a spec file over
+    # 1 MiB before parsing it, so the default is exactly that limit).
+    def big(steps):
+        slug, text = Generator(args.seed + 1).workshop(
+            7, steps_range=(steps, steps), challenges_range=(2, 4), step_md_size=6000, checks_choices=(1, 2, 3))
+        return slug, text, len(text.encode("utf-8"))
+
     big_steps = max(1, args.big_bytes // 9000)
+    slug, text, size = big(big_steps)
+    big_steps = max(1, int(big_steps * args.big_bytes / size))
+    slug, text, size = big(big_steps)
+    while size > args.big_bytes and big_steps > 1:
+        big_steps -= 1
+        slug, text, size = big(big_steps)
     while True:
-        gb = Generator(args.seed + 1)
-        slug, text = gb.workshop(7, steps_range=(big_steps, big_steps), challenges_range=(2, 4),
-                                 step_md_size=6000, checks_choices=(1, 2, 3))
-        if len(text.encode("utf-8")) >= args.big_bytes or big_steps > 100000:
+        bigger = big(big_steps + 1)
+        if bigger[2] > args.big_bytes:
             break
-        big_steps = int(big_steps * args.big_bytes / len(text.encode("utf-8"))) + 1
+        big_steps += 1
+        slug, text, size = bigger
     path = os.path.join(args.out, "b", f"{slug}-xl", "workshop.yaml")
     manifest["b"].append({"path": path, "bytes": write(path, text), "steps": big_steps})
 

@@ -51,8 +51,23 @@ public enum YAMLParser {
 /// Turns libyaml events into nodes. One instance parses one file.
 private struct TreeBuilder {
     private enum Frame {
-        case sequence(items: [Node], location: SourceLocation, anchor: String?, size: Int)
+        case sequence(items: [Node], location: SourceLocation, anchor: String?, size: Int, style: Style)
         case mapping(MappingFrame)
+
+        var style: Style {
+            switch self {
+            case .sequence(_, _, _, _, let style): style
+            case .mapping(let frame): frame.style
+            }
+        }
+    }
+
+    /// Whether a collection is written in flow style (`[ ]`, `{ }`) and where it starts (0-based), for the
+    /// checks of ``StrictYAML``.
+    private struct Style {
+        var isFlow: Bool
+        var line: Int
+        var column: Int
     }
 
     private struct MappingFrame {
@@ -63,6 +78,7 @@ private struct TreeBuilder {
         var location: SourceLocation
         var anchor: String?
         var size = 1
+        var style: Style
     }
 
     private enum PendingKey {
@@ -84,6 +100,7 @@ private struct TreeBuilder {
     private var documents = 0
     private var root: Node?
     private var failed = false
+    private lazy var strict = StrictYAML(file.bytes)
 
     init(file: SourceFile, limits: ParseLimits, sink: DiagnosticSink) {
         self.file = file
@@ -127,6 +144,9 @@ private struct TreeBuilder {
             documents += 1
             if documents > 1 {
                 fail(.multipleDocuments, at: location)
+            } else if event.data.document_start.implicit == 0,
+                      let glued = strict.directiveWithGluedComment(beforeLine: Int(event.end_mark.line)) {
+                fail(.gluedComment, at: glued)
             }
         case YAML_SCALAR_EVENT:
             let data = event.data.scalar
@@ -146,6 +166,7 @@ private struct TreeBuilder {
             case YAML_FOLDED_SCALAR_STYLE: .folded
             default: .plain
             }
+            guard checkScalar(value, style: style, event: event) else { return }
             let node = Node(.scalar(Scalar(value: value, style: style)), at: location, expandedSize: 1)
             guard count(nodes: 1, at: location) else { return }
             register(node, anchor: string(data.anchor))
@@ -164,18 +185,22 @@ private struct TreeBuilder {
         case YAML_SEQUENCE_START_EVENT:
             let data = event.data.sequence_start
             guard rejectTag(data.tag, at: location), enter(at: location), count(nodes: 1, at: location) else { return }
-            stack.append(.sequence(items: [], location: location, anchor: string(data.anchor), size: 1))
+            let style = Style(isFlow: data.style == YAML_FLOW_SEQUENCE_STYLE, line: Int(event.start_mark.line), column: Int(event.start_mark.column))
+            stack.append(.sequence(items: [], location: location, anchor: string(data.anchor), size: 1, style: style))
         case YAML_MAPPING_START_EVENT:
             let data = event.data.mapping_start
             guard rejectTag(data.tag, at: location), enter(at: location), count(nodes: 1, at: location) else { return }
-            stack.append(.mapping(MappingFrame(location: location, anchor: string(data.anchor))))
+            let style = Style(isFlow: data.style == YAML_FLOW_MAPPING_STYLE, line: Int(event.start_mark.line), column: Int(event.start_mark.column))
+            stack.append(.mapping(MappingFrame(location: location, anchor: string(data.anchor), style: style)))
         case YAML_SEQUENCE_END_EVENT:
-            guard case .sequence(let items, let start, let anchor, let size)? = stack.popLast() else { return }
+            guard case .sequence(let items, let start, let anchor, let size, let style)? = stack.popLast() else { return }
+            guard checkFlowCollection(style, event: event) else { return }
             let node = Node(.sequence(items), at: start, expandedSize: size)
             register(node, anchor: anchor)
             add(node)
         case YAML_MAPPING_END_EVENT:
             guard case .mapping(let frame)? = stack.popLast() else { return }
+            guard checkFlowCollection(frame.style, event: event) else { return }
             let node = Node(.mapping(merged(frame)), at: frame.location, expandedSize: frame.size)
             register(node, anchor: frame.anchor)
             add(node)
@@ -191,9 +216,9 @@ private struct TreeBuilder {
             return
         }
         switch top {
-        case .sequence(var items, let location, let anchor, let size):
+        case .sequence(var items, let location, let anchor, let size, let style):
             items.append(node)
-            stack.append(.sequence(items: items, location: location, anchor: anchor, size: size + node.expandedSize))
+            stack.append(.sequence(items: items, location: location, anchor: anchor, size: size + node.expandedSize, style: style))
         case .mapping(var frame):
             frame.size += node.expandedSize
             if let pending = frame.pendingKey {
@@ -253,6 +278,67 @@ private struct TreeBuilder {
             }
         }
         return entries
+    }
+
+    // MARK: What libyaml lets through
+
+    /// The indentation of the block collection a node sits in, or nil inside a flow collection
+    /// (the outermost flow collection is checked as a whole).
+    private var parentIndent: Int? {
+        guard let parent = stack.last?.style else { return -1 }
+        return parent.isFlow ? nil : parent.column
+    }
+
+    private mutating func checkScalar(_ value: String, style: Scalar.Style, event: yaml_event_t) -> Bool {
+        let (start, end) = (event.start_mark, event.end_mark)
+        switch style {
+        case .singleQuoted, .doubleQuoted:
+            if strict.commentWithoutSpace(at: strict.offset(line: Int(end.line), column: Int(end.column))) {
+                fail(.gluedComment, at: SourceLocation(line: Int(end.line) + 1, column: Int(end.column) + 1))
+                return false
+            }
+            if let indent = parentIndent,
+               let line = strict.underIndentedLine(from: Int(start.line), through: Int(end.line), parentIndent: indent) {
+                fail(.underIndented, at: line)
+                return false
+            }
+        case .literal, .folded:
+            if strict.headerCommentWithoutSpace(at: strict.offset(line: Int(start.line), column: Int(start.column))) {
+                fail(.gluedComment, at: SourceLocation(line: Int(start.line) + 1, column: Int(start.column) + 2))
+                return false
+            }
+            if let line = strict.overIndentedLeadingLine(headerLine: Int(start.line), parentIndent: parentIndent ?? -1) {
+                fail(.overIndentedEmptyLine, at: line)
+                return false
+            }
+        case .plain:
+            if value == "-", parentIndent == nil {
+                fail(.dashInFlow, at: SourceLocation(line: Int(start.line) + 1, column: Int(start.column) + 1))
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Checks an outermost flow collection when it ends; `stack` no longer holds it.
+    private mutating func checkFlowCollection(_ style: Style, event: yaml_event_t) -> Bool {
+        guard style.isFlow, let indent = parentIndent else { return true }
+        let end = event.end_mark
+        let startOffset = strict.offset(line: style.line, column: style.column)
+        let endOffset = strict.offset(line: Int(end.line), column: Int(end.column))
+        if strict.commentWithoutSpace(at: endOffset) {
+            fail(.gluedComment, at: SourceLocation(line: Int(end.line) + 1, column: Int(end.column) + 1))
+            return false
+        }
+        if let glued = strict.gluedComment(inFlowFrom: startOffset, to: endOffset) {
+            fail(.gluedComment, at: file.location(ofByte: glued))
+            return false
+        }
+        if let line = strict.underIndentedLine(from: style.line, through: Int(end.line), parentIndent: indent) {
+            fail(.underIndented, at: line)
+            return false
+        }
+        return true
     }
 
     // MARK: Limits

@@ -12,9 +12,12 @@ cat > /usr/local/bin/fetch <<'PY'
 usage: fetch [-i] URL
   -i   also print the status line and the response headers
 """
+import signal
 import sys
 import urllib.error
 import urllib.request
+
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `fetch URL | head` must not crash
 
 args = sys.argv[1:]
 show_headers = "-i" in args
@@ -33,7 +36,9 @@ except (urllib.error.URLError, OSError) as err:
     sys.exit(7)
 
 if show_headers:
-    print(f"HTTP {resp.getcode()} {resp.reason}")
+    raw = resp if hasattr(resp, "version") else getattr(resp, "fp", None)
+    version = {10: "HTTP/1.0", 11: "HTTP/1.1"}.get(getattr(raw, "version", None), "HTTP")
+    print(f"{version} {resp.getcode()} {resp.reason}")
     for name, value in resp.headers.items():
         print(f"{name}: {value}")
     print()
