@@ -102,6 +102,16 @@ private func consume(_ text: String) {
     if text.utf8.count == Int.max { fatalError("unreachable") }
 }
 
+/// LeakSanitizer suppressions built into the binary, so a crash file replays the same way with or without
+/// Fuzz/run. Objects made by a lazy global initializer (`static let`, run once under `swift_once`) live
+/// for the whole process, but Swift may keep the only reference to them with enum tag bits set in the
+/// pointer's spare bits, where LeakSanitizer does not recognise it, and reports them as leaked.
+@_cdecl("__lsan_default_suppressions")
+public func leakSanitizerSuppressions() -> UnsafePointer<CChar> {
+    let list: StaticString = "leak:swift_once\nleak:swift::threading_impl::once_slow\n"
+    return UnsafeRawPointer(list.utf8Start).assumingMemoryBound(to: CChar.self)
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))

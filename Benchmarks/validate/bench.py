@@ -112,7 +112,7 @@ def describe(diags):
     counts = {}
     for d in diags:
         counts[str(d.get("severity"))] = counts.get(str(d.get("severity")), 0) + 1
-    return ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no diagnostics"
+    return ", ".join(f"{n} {s}{'' if n == 1 else 's'}" for s, n in sorted(counts.items())) or "no diagnostics"
 
 
 def message_of(d):

@@ -67,7 +67,7 @@ public enum StringFormat: Sendable, Hashable {
                     Self.isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
                 }
             }
-        case .relativePath: return !value.isEmpty && !value.hasPrefix("/")
+        case .relativePath: return !value.isEmpty  // where it leads is checked when the file is read
         case .regularExpression: return (try? Regex(value)) != nil
         }
     }

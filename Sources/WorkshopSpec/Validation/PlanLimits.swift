@@ -5,7 +5,7 @@ struct PlanLimits {
     func check(_ workshop: Workshop, bundleBytes: Int, into sink: DiagnosticSink) {
         let containers = workshop.environment.containers
         if containers.count > plan.maxContainers {
-            sink.report(.planLimit("\(containers.count) containers", limit: "\(plan.maxContainers) per workshop", plan: plan),
+            sink.report(.planLimit("container count \(containers.count)", limit: "\(plan.maxContainers) per workshop", plan: plan),
                         at: containers[plan.maxContainers].location)
         }
         for container in containers {
@@ -22,17 +22,17 @@ struct PlanLimits {
                 sink.report(.planLimit("pids \(resources.pids)", limit: "\(plan.maxPIDs) per container", plan: plan), at: resources.$pids)
             }
             if container.ports.count > plan.maxPortsPerContainer {
-                sink.report(.planLimit("\(container.ports.count) ports", limit: "\(plan.maxPortsPerContainer) per container", plan: plan),
+                sink.report(.planLimit("port count \(container.ports.count)", limit: "\(plan.maxPortsPerContainer) per container", plan: plan),
                             at: container.ports[plan.maxPortsPerContainer].location)
             }
         }
         if workshop.steps.count > plan.maxSteps {
-            sink.report(.planLimit("\(workshop.steps.count) steps", limit: "\(plan.maxSteps)", plan: plan),
+            sink.report(.planLimit("step count \(workshop.steps.count)", limit: "\(plan.maxSteps)", plan: plan),
                         at: workshop.steps[plan.maxSteps].$id)
         }
         let challenges = workshop.challenges
         if challenges.count > plan.maxChallenges {
-            sink.report(.planLimit("\(challenges.count) challenges", limit: "\(plan.maxChallenges)", plan: plan),
+            sink.report(.planLimit("challenge count \(challenges.count)", limit: "\(plan.maxChallenges)", plan: plan),
                         at: challenges[plan.maxChallenges].$id)
         }
         if workshop.limits.session > plan.maxSession {
