@@ -37,8 +37,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkshopSpecTests",
-            dependencies: ["WorkshopSpec"],
-            exclude: ["Fixtures"]
+            dependencies: ["WorkshopSpec"]
         ),
         .testTarget(
             name: "nalaboTests",
