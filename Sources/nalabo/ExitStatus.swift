@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The exit codes every nalabo command uses; docs/cli.md lists them.
 enum ExitStatus {
@@ -19,6 +20,16 @@ struct CommandFailure: Error, CustomStringConvertible {
     }
 
     var description: String { message }
+}
+
+/// A file-system error in plain words: the POSIX reason when there is one ("No such file or directory").
+func describe(_ error: Error) -> String {
+    let error = error as NSError
+    if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(underlying.code)))
+    }
+    if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
+    return error.localizedDescription
 }
 
 extension CommandFailure {

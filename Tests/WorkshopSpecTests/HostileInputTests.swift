@@ -123,17 +123,27 @@ import Testing
         #expect(diagnostics.isEmpty)
     }
 
-    @Test func rawNulByteIsRejectedByLibyamlWithAPosition() {
-        let (node, diagnostics) = parse(Array("a: b".utf8) + [0] + Array("\n".utf8))
+    @Test(arguments: [(UInt8(0), "NUL"), (0x07, "U+0007"), (0x1B, "U+001B"), (0x7F, "U+007F")])
+    func rawControlBytesAreRejectedWithTheirPosition(_ byte: UInt8, _ name: String) {
+        let (node, diagnostics) = parse(Array("a: é\nb: c".utf8) + [byte] + Array("\n".utf8))
         #expect(node == nil)
-        #expect(diagnostics.map(\.rule) == [.yamlSyntax])
-        #expect(diagnostics.first?.location == SourceLocation(line: 1, column: 5))
+        #expect(diagnostics.map(\.message) == ["the file contains the control character \(name) at byte offset 10"])
+        #expect(diagnostics.first?.location == SourceLocation(line: 2, column: 5))
+    }
+
+    @Test func byteOrderMarkIsSkippedAndNotCountedAsAColumn() {
+        let (node, diagnostics) = parse([0xEF, 0xBB, 0xBF] + Array("a: [1, 2\n".utf8))
+        #expect(node == nil)
+        #expect(diagnostics.first?.location.line == 2)
+        let (accepted, none) = parse([0xEF, 0xBB, 0xBF] + Array("a: 1\n".utf8))
+        #expect(accepted != nil)
+        #expect(none.isEmpty)
     }
 
     @Test func explicitTagsAreRejected() {
         let (node, diagnostics) = parse("a: !!str 5\n")
         #expect(node == nil)
-        #expect(diagnostics.map(\.message) == ["explicit tags such as 'tag:yaml.org,2002:str' are not supported"])
+        #expect(diagnostics.map(\.message) == ["explicit tags such as '!!str' are not supported"])
         #expect(diagnostics.first?.location == SourceLocation(line: 1, column: 4))
     }
 
@@ -154,5 +164,13 @@ import Testing
         #expect(diagnostics.map(\.rule) == [.yamlSyntax])
         #expect(diagnostics.first?.message == "did not find expected ',' or ']' while parsing a flow sequence")
         #expect(diagnostics.first?.location == SourceLocation(line: 2, column: 2))
+        // libyaml's context mark says where the construct that failed began.
+        #expect(diagnostics.first?.notes == [Diagnostic.Note("parsing a flow sequence started here", at: SourceLocation(line: 1, column: 4))])
+    }
+
+    @Test func unclosedQuoteNamesWhereTheQuoteOpened() {
+        let (_, diagnostics) = parse("a: \"open\nb: c\n\n")
+        #expect(diagnostics.first?.help == "a quote or bracket is not closed")
+        #expect(diagnostics.first?.notes.first?.location == SourceLocation(line: 1, column: 4))
     }
 }

@@ -37,7 +37,9 @@ import Testing
             "container count 2 exceeds the free plan's limit of 1 per workshop",
             "session 2h exceeds the free plan's limit of 1h",
         ])
-        #expect(found.first?.help == "lower the value, or validate with --plan pro (`nalabo plans` lists the limits)")
+        #expect(found[0].help == "choose one of those, or validate with --plan pro (`nalabo plans` lists the limits)")
+        #expect(found[1].help == "lower the value, or validate with --plan pro (`nalabo plans` lists the limits)")
+        #expect(try diagnostics(Self.overFreePlan, plan: .team).isEmpty)
     }
 
     @Test func theSameWorkshopFitsTheProPlanAndNeedsNoPlanWithoutOne() throws {

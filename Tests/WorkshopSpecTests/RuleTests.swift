@@ -28,7 +28,7 @@ import Testing
         let source = MarkedSource("""
             apiVersion: nalabo/v1
             kind: Workshop
-            metadata: 1️⃣{slug: a, version: 1.0.0}
+            1️⃣metadata: {slug: a, version: 1.0.0}
             environment:
               containers:
                 - 2️⃣name: box
@@ -207,7 +207,7 @@ import Testing
         let found = try diagnostics(source, plan: nil)
         expect(found, [(.unknownReference, 1), (.missingKey, 2), (.unknownReference, 3)], in: source)
         #expect(found[0].help == "did you mean 'web'?")
-        #expect(found[1].message == "missing required key 'container' in script; the workshop has 2 containers ('web' or 'db')")
+        #expect(found[1].message == "missing required key 'container' in script; the workshop has 2 containers: 'web', 'db'")
         #expect(found[2].help == "did you mean 'make-dir'?")
     }
 

@@ -10,7 +10,10 @@ struct ObjectReader {
     private let entries: [String: Node.Entry]
 
     /// Reads `node` as `schema`, or reports a type mismatch and returns nil when it is not a mapping.
-    init?(_ node: Node, as schema: ObjectSchema, context: DecodingContext, field: String? = nil) {
+    ///
+    /// - Parameter key: where the key naming this mapping is written; missing keys are reported there, which
+    ///   is where a reader looks for them. List items and the document report at the mapping itself.
+    init?(_ node: Node, as schema: ObjectSchema, context: DecodingContext, field: String? = nil, key: SourceLocation? = nil) {
         guard case .mapping(let list) = node.content else {
             context.sink.report(.typeMismatch(field: field ?? schema.name, expected: "a mapping", found: node), at: node.location)
             return nil
@@ -29,13 +32,14 @@ struct ObjectReader {
             entries[key] = entry
         }
         self.entries = entries
+        let missingAt = key ?? node.location
         for field in schema.fields where field.isRequired && entries[field.name] == nil {
-            context.sink.report(.missingKey(field.name, in: schema.name), at: node.location)
+            context.sink.report(.missingKey(field.name, in: schema.name), at: missingAt)
         }
         for group in schema.exactlyOne {
             let present = group.compactMap { entries[$0] }.sorted { $0.key.location < $1.key.location }
             if present.isEmpty {
-                context.sink.report(.missingOneOf(group, in: schema.name), at: node.location)
+                context.sink.report(.missingOneOf(group, in: schema.name), at: missingAt)
             } else if present.count > 1 {
                 context.sink.report(.conflictingKeys(present.map(\.key.value)), at: present[1].key.location)
             }
@@ -85,7 +89,7 @@ struct ObjectReader {
 
     func duration(_ name: String) -> Located<SpecDuration>? {
         guard let node = node(name), case .duration(let range) = field(name).shape else { return nil }
-        return ValueDecoder(context: context).duration(node, in: range, field: name)
+        return ValueDecoder(context: context).duration(node, in: range, field: name, of: schema.name)
     }
 
     func memory(_ name: String) -> Located<ByteCount>? {
@@ -126,7 +130,7 @@ struct ObjectReader {
     /// A nested object.
     func object(_ name: String) -> ObjectReader? {
         guard let node = node(name), case .object(let schema) = field(name).shape else { return nil }
-        return ObjectReader(node, as: schema, context: context, field: name)
+        return ObjectReader(node, as: schema, context: context, field: name, key: entries[name]?.key.location)
     }
 
     /// A list of objects.

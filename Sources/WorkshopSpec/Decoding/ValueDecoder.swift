@@ -75,14 +75,14 @@ struct ValueDecoder {
         return Located(value, at: node.location)
     }
 
-    func duration(_ node: Node, in range: ClosedRange<Int>, field: String) -> Located<SpecDuration>? {
+    func duration(_ node: Node, in range: ClosedRange<Int>, field: String, of object: String) -> Located<SpecDuration>? {
         guard let scalar = scalar(node, field: field, expected: Shape.duration(range).expectation) else { return nil }
         guard let duration = SpecDuration(scalar.value) else {
             sink.report(.invalidDuration(scalar.value, field: field), at: node.location)
             return nil
         }
         guard range.contains(duration.seconds) else {
-            sink.report(.durationOutOfRange(scalar.value, field: field, range: range), at: node.location)
+            sink.report(.durationOutOfRange(scalar.value, field: field, of: object, range: range), at: node.location)
             return nil
         }
         return Located(duration, at: node.location)

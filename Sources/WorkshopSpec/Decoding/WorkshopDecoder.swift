@@ -135,7 +135,7 @@ struct WorkshopDecoder {
         if let named = object.string("container") { return named }
         let names = context.containerNames
         if names.count > 1 {
-            sink.report(.scriptNeedsContainer(names), at: object.location)
+            sink.report(.scriptNeedsContainer(names, in: object.schema.name), at: object.location)
         }
         return Located(names.count == 1 ? names[0] : "", at: object.location)
     }

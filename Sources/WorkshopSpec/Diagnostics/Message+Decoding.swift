@@ -85,13 +85,16 @@ extension Message {
         return Message(.invalidValue, "\(quoted(value)) is not a valid duration for \(subject(field))", help: help)
     }
 
-    static func durationOutOfRange(_ value: String, field: String, range: ClosedRange<Int>) -> Message {
-        Message(.invalidValue, "\(subject(field)) is \(value); it must be from \(SpecDuration(seconds: range.lowerBound)) to \(SpecDuration(seconds: range.upperBound))")
+    static func durationOutOfRange(_ value: String, field: String, of object: String, range: ClosedRange<Int>) -> Message {
+        let help: String? = object == "check" && field == "timeout"
+            ? "checks grade what the learner did and must be quick; do slow preparation in the challenge's setup" : nil
+        return Message(.invalidValue, "\(subject(field)) of a \(object) is \(value); it must be from \(SpecDuration(seconds: range.lowerBound)) to \(SpecDuration(seconds: range.upperBound))",
+                       help: help)
     }
 
     static func invalidMemory(_ value: String, field: String) -> Message {
         Message(.invalidValue, "\(quoted(value)) is not a valid memory size for \(subject(field))",
-                help: "use a whole number with a unit such as '256Mi', '1Gi' or '512M'")
+                help: "write a number with a unit such as '256Mi', '1.5Gi' or '512M'")
     }
 
     static func memoryTooSmall(_ value: String, field: String, minimum: ByteCount) -> Message {
@@ -108,8 +111,8 @@ extension Message {
                 help: "add a tag other than 'latest' or a digest, such as 'debian:bookworm-slim', so every learner gets the same image")
     }
 
-    static func scriptNeedsContainer(_ names: [String]) -> Message {
-        Message(.missingKey, "missing required key 'container' in script; the workshop has \(names.count) containers (\(choices(names)))",
+    static func scriptNeedsContainer(_ names: [String], in object: String) -> Message {
+        Message(.missingKey, "missing required key 'container' in \(object); the workshop has \(names.count) containers: \(names.map { quoted($0) }.joined(separator: ", "))",
                 help: "add container: \(names[0]) (or another of them)")
     }
 

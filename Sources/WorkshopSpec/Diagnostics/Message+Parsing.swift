@@ -19,9 +19,17 @@ extension Message {
     }
 
     static func controlCharacter(_ byte: UInt8) -> Message {
-        let name = byte == 0 ? "NUL" : "U+\(String(byte, radix: 16, uppercase: true).leftPadded(to: 4))"
-        return Message(.documentLimit, "this value contains the control character \(name); only tab and newline are allowed",
-                       help: "remove the control character or its escape sequence")
+        Message(.documentLimit, "this value contains the control character \(controlName(byte)); only tab and newline are allowed",
+                help: "remove the control character or its escape sequence")
+    }
+
+    static func rawControlCharacter(_ byte: UInt8, offset: Int) -> Message {
+        Message(.documentLimit, "the file contains the control character \(controlName(byte)) at byte offset \(offset)",
+                help: "remove it; a spec is text, and only tab and newline are allowed in values")
+    }
+
+    private static func controlName(_ byte: UInt8) -> String {
+        byte == 0 ? "NUL" : "U+\(String(byte, radix: 16, uppercase: true).leftPadded(to: 4))"
     }
 
     static func tooManyAliases(limit: Int) -> Message {
@@ -61,7 +69,21 @@ extension Message {
     static func libyaml(problem: String, context: String?) -> Message {
         var text = problem
         if let context, !context.isEmpty { text += " " + context }
-        return Message(.yamlSyntax, text, help: "check the indentation and quoting around this position")
+        let help = switch problem {
+        case "mapping values are not allowed in this context":
+            "a value that contains ': ' must be quoted, such as title: \"Step 1: start\"; otherwise check the indentation"
+        case "found character that cannot start any token":
+            "indent with spaces, not tabs; quote a value that starts with '@' or '`'"
+        case "did not find expected key", "did not find expected '-' indicator":
+            "this line is not indented like the keys (or items) above it"
+        case "found unexpected end of stream":
+            "a quote or bracket is not closed"
+        case "found undefined tag handle", "did not find expected tag URI":
+            "remove the tag; nalabo types every value by its place in the spec"
+        default:
+            "check the indentation and quoting around this position"
+        }
+        return Message(.yamlSyntax, text, help: help)
     }
 }
 

@@ -6,13 +6,13 @@ extension Message {
 
     static func unknownChallenge(_ id: String, known: [String]) -> Message {
         let suggestion = closestMatch(to: id, in: known).map { "did you mean \(quoted($0))?" }
-        return Message(.unknownReference, "needs names an unknown challenge \(quoted(id))",
+        return Message(.unknownReference, "unknown challenge \(quoted(id)) in 'needs'",
                        help: suggestion ?? (known.isEmpty ? "the workshop has no challenges" : "challenges are: \(choices(known))"))
     }
 
     static func unknownContainer(_ name: String, known: [String]) -> Message {
         let suggestion = closestMatch(to: name, in: known).map { "did you mean \(quoted($0))?" }
-        return Message(.unknownReference, "script names an unknown container \(quoted(name))",
+        return Message(.unknownReference, "unknown container \(quoted(name)) in 'container'",
                        help: suggestion ?? "containers are: \(choices(known))")
     }
 
@@ -31,11 +31,12 @@ extension Message {
     }
 
     static func planLimit(_ what: String, allowed: [String], plan: Plan) -> Message {
-        Message(.planLimit, "\(what) is not available on the \(plan.id) plan; it allows \(choices(allowed))", help: planHelp(plan))
+        Message(.planLimit, "\(what) is not available on the \(plan.id) plan; it allows \(choices(allowed))",
+                help: planHelp(plan, fix: "choose one of those"))
     }
 
-    private static func planHelp(_ plan: Plan) -> String {
+    private static func planHelp(_ plan: Plan, fix: String = "lower the value") -> String {
         let larger = Plan.all.drop { $0.id != plan.id }.dropFirst().map(\.id)
-        return larger.isEmpty ? "lower the value" : "lower the value, or validate with --plan \(larger[0]) (`nalabo plans` lists the limits)"
+        return larger.isEmpty ? fix : "\(fix), or validate with --plan \(larger[0]) (`nalabo plans` lists the limits)"
     }
 }

@@ -5,7 +5,8 @@ public enum WorkshopTemplate {
     public static func files(slug: String, title: String) -> [String: String] {
         [
             "workshop.yaml": """
-                # yaml-language-server: $schema=https://nalabo.dev/schemas/workshop-v1.json
+                # Reference: docs/spec.md. Editor completion: nalabo schema > nalabo.schema.json, then add
+                # "# yaml-language-server: $schema=nalabo.schema.json" as the first line.
                 apiVersion: \(SpecSchema.apiVersion)
                 kind: \(SpecSchema.kind)
                 metadata:

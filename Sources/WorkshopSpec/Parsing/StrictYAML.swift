@@ -8,7 +8,8 @@ struct StrictYAML {
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        var starts = [0]
+        // libyaml skips a byte-order mark without counting it as a column.
+        var starts = [bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0]
         for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
             starts.append(index + 1)
         }

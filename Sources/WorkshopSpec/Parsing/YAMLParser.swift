@@ -15,8 +15,18 @@ public enum YAMLParser {
             sink.report(.invalidUTF8(offset: offset), at: file.location(ofByte: offset))
             return nil
         }
+        if let offset = file.bytes.firstIndex(where: isForbiddenControl) {
+            sink.report(.rawControlCharacter(file.bytes[offset], offset: offset), at: file.location(ofByte: offset))
+            return nil
+        }
         var builder = TreeBuilder(file: file, limits: limits, sink: sink)
         return builder.run()
+    }
+
+    /// C0 controls other than tab, line feed and carriage return, and DEL: YAML does not allow them raw, and
+    /// nalabo allows none but tab and newline in values.
+    static func isForbiddenControl(_ byte: UInt8) -> Bool {
+        (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F
     }
 
     /// The byte offset of the first byte that is not part of well-formed UTF-8, if any.
@@ -118,8 +128,9 @@ private struct TreeBuilder {
         let bytes = file.bytes
         bytes.withUnsafeBufferPointer { buffer in
             // libyaml reads from the buffer lazily, so every event is consumed inside this closure.
+            // The encoding is left to libyaml's detection so that it skips a byte-order mark; the bytes are
+            // known to be UTF-8 already.
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
             var event = yaml_event_t()
             while !failed {
                 guard yaml_parser_parse(&parser, &event) == 1 else {
@@ -361,7 +372,10 @@ private struct TreeBuilder {
     }
 
     private mutating func rejectTag(_ tag: UnsafeMutablePointer<yaml_char_t>?, at location: SourceLocation) -> Bool {
-        guard let tag = string(tag) else { return true }
+        guard var tag = string(tag) else { return true }
+        // libyaml resolves '!!str' to the full tag; show it the way it was written.
+        let core = "tag:yaml.org,2002:"
+        if tag.hasPrefix(core) { tag = "!!" + tag.dropFirst(core.count) }
         fail(.explicitTag(tag), at: location)
         return false
     }
@@ -385,7 +399,14 @@ private struct TreeBuilder {
         } else {
             location = SourceLocation(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
         }
-        fail(.libyaml(problem: problem, context: context), at: location)
+        let contextLocation = SourceLocation(line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
+        var notes: [Diagnostic.Note] = []
+        if let context, !context.isEmpty, parser.error != YAML_READER_ERROR, contextLocation != location {
+            notes.append(.init(context.replacing("while ", with: "") + " started here", at: contextLocation))
+        }
+        guard !failed else { return }
+        failed = true
+        sink.report(.libyaml(problem: problem, context: context), at: location, notes: notes)
     }
 
     private func string(_ pointer: UnsafePointer<CChar>?) -> String? {
@@ -398,7 +419,7 @@ private struct TreeBuilder {
 
     /// The first C0 control character other than tab and newline, or DEL, in a scalar's value.
     private func firstForbiddenControl(in value: String) -> UInt8? {
-        for byte in value.utf8 where (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F {
+        for byte in value.utf8 where byte == 0x0D || YAMLParser.isForbiddenControl(byte) {
             return byte
         }
         return nil

@@ -9,6 +9,7 @@ public struct GitHubReporter: DiagnosticReporter {
         for diagnostic in report.diagnostics {
             let command = diagnostic.severity == .error ? "error" : diagnostic.severity == .warning ? "warning" : "notice"
             var message = diagnostic.message
+            for note in diagnostic.notes { message += "\nnote: \(note.message) (line \(note.location.line), column \(note.location.column))" }
             if let help = diagnostic.help { message += "\nhelp: " + help }
             output += "::\(command) file=\(property(diagnostic.file)),line=\(diagnostic.location.line),"
                 + "col=\(diagnostic.location.column),title=\(property(diagnostic.rule.rawValue))::\(data(message))\n"

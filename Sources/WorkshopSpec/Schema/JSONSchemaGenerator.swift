@@ -74,7 +74,7 @@ public enum JSONSchemaGenerator {
         case .memory:
             return .object([
                 ("type", .array([.string("string"), .string("integer")])),
-                ("pattern", .string("^[0-9]+(\\.[0-9]+)?([KMGTP]i?|k|e[0-9]+)?$")),
+                ("pattern", .string("^[0-9]+(\\.[0-9]+)?([KMGTP]i?|k|[eE][0-9]+)?$")),
             ])
         case .list(let element, let count, let unique):
             var members: [(String, JSONValue)] = [("type", .string("array")), ("items", self.shape(element))]

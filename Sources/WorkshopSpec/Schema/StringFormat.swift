@@ -39,7 +39,7 @@ public enum StringFormat: Sendable, Hashable {
         case .dnsLabel: "a lowercase label of letters, digits and '-' (1 to 63 characters, starting and ending with a letter or digit)"
         case .semanticVersion: "a semantic version such as '1.0.0' or '2.1.0-beta.1'"
         case .imageReference: "an image reference such as 'debian:bookworm-slim' or 'ghcr.io/org/image:1.2'"
-        case .absolutePath: "an absolute path such as '/root'"
+        case .absolutePath: "an absolute path, starting with '/'"
         case .environmentName: "a variable name of letters, digits and '_', not starting with a digit"
         case .user: "a user name or uid, optionally followed by ':group'"
         case .relativePath: "a path relative to the workshop directory"

@@ -38,7 +38,8 @@ public struct SourceFile: Sendable {
     public func location(ofByte offset: Int) -> SourceLocation {
         var line = 1
         var column = 1
-        var index = 0
+        // A byte-order mark is not a column, as libyaml counts them.
+        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) && offset >= 3 ? 3 : 0
         let end = min(offset, bytes.count)
         while index < end {
             let byte = bytes[index]

@@ -39,13 +39,18 @@ extension Nalabo {
                 Terminal.standardError.write(TextReporter(colored: ColorChoice.auto.resolve(for: STDERR_FILENO)).render(report))
                 throw ExitCode(ExitStatus.problemsFound)
             }
+            if !spec.diagnostics.isEmpty {
+                // Warnings do not stop a bundle, but the author should still see them.
+                let report = ValidationReport([spec])
+                Terminal.standardError.write(TextReporter(colored: ColorChoice.auto.resolve(for: STDERR_FILENO)).render(report))
+            }
             let bundle = WorkshopBundle(workshop)
             let text = bundle.canonicalText
             if let output {
                 do {
                     try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
                 } catch {
-                    throw CommandFailure("cannot write '\(output)': \(error.localizedDescription)").exit()
+                    throw CommandFailure("cannot write '\(output)': \(describe(error))").exit()
                 }
                 print(bundle.digest)
             } else {

@@ -37,7 +37,8 @@ extension Nalabo {
             if !force {
                 let existing = files.keys.sorted().filter { manager.fileExists(atPath: root.appendingPathComponent($0).path) }
                 guard existing.isEmpty else {
-                    throw CommandFailure("\(existing.map { "'\(root.appendingPathComponent($0).path)'" }.joined(separator: ", ")) already exists; use --force to overwrite").exit()
+                    let names = existing.map { "'\(root.appendingPathComponent($0).path)'" }.joined(separator: ", ")
+                    throw CommandFailure("\(names) already exist\(existing.count == 1 ? "s" : ""); use --force to overwrite").exit()
                 }
             }
             do {
@@ -47,13 +48,13 @@ extension Nalabo {
                     try Data(text.utf8).write(to: url, options: .atomic)
                 }
             } catch {
-                throw CommandFailure("cannot write the workshop into '\(root.path)': \(error.localizedDescription)").exit()
+                throw CommandFailure("cannot write the workshop into '\(root.path)': \(describe(error))").exit()
             }
             print("""
                 Created the workshop '\(slug)' in \(root.path)
                 Next:
                   nalabo validate \(directory)    check the spec
-                  edit \(directory)/workshop.yaml and steps/first-file.md to make it yours
+                  edit \(directory)/workshop.yaml and \(directory)/steps/first-file.md to make it yours
                 """)
         }
 
