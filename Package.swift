@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "nalabo", targets: ["nalabo"]),
         .library(name: "WorkshopSpec", targets: ["WorkshopSpec"]),
+        .library(name: "Catalogue", targets: ["Catalogue"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,15 +23,26 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
         .target(
             name: "WorkshopSpec",
             dependencies: ["CYAML", "CLibCrypto"],
+            exclude: ["README.md"]
+        ),
+        .target(
+            name: "Catalogue",
+            dependencies: ["WorkshopSpec", "CLibPQ"],
             exclude: ["README.md"]
         ),
         .executableTarget(
             name: "nalabo",
             dependencies: [
                 "WorkshopSpec",
+                "Catalogue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -38,6 +50,10 @@ let package = Package(
         .testTarget(
             name: "WorkshopSpecTests",
             dependencies: ["WorkshopSpec"]
+        ),
+        .testTarget(
+            name: "CatalogueTests",
+            dependencies: ["Catalogue", "WorkshopSpec"]
         ),
         .testTarget(
             name: "nalaboTests",

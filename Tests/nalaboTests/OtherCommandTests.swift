@@ -92,3 +92,18 @@ import Testing
         #expect((object["$defs"] as? [String: Any])?.count == 11)
     }
 }
+
+@Suite struct OutputFileTests {
+    @Test func bundleToDevNullWritesThroughTheDeviceInsteadOfReplacingIt() throws {
+        let result = try Nalabo.run(["bundle", goldenDirectory + "/valid", "-o", "/dev/null"])
+        #expect(result.status == 0)
+        let type = try FileManager.default.attributesOfItem(atPath: "/dev/null")[.type] as? FileAttributeType
+        #expect(type == .typeCharacterSpecial)
+    }
+
+    @Test func unwritableOutputSaysWhy() throws {
+        let result = try Nalabo.run(["bundle", goldenDirectory + "/valid", "-o", "/nonexistent-dir/bundle.json"])
+        #expect(result.status == 2)
+        #expect(result.stderr == "error: cannot write '/nonexistent-dir/bundle.json': No such file or directory\n")
+    }
+}

@@ -27,8 +27,9 @@ public struct WorkshopBundle: Sendable {
 }
 
 /// SHA-256 through OpenSSL's libcrypto.
-enum SHA256 {
-    static func hex(_ bytes: [UInt8]) -> String {
+public enum SHA256 {
+    /// The lowercase hex SHA-256 of some bytes.
+    public static func hex(_ bytes: [UInt8]) -> String {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let ok = bytes.withUnsafeBytes { input in

@@ -29,11 +29,13 @@ public enum BoundedFile {
         guard fstat(descriptor, &info) == 0 else { return .failure(.unreadable(reason: describe(errno))) }
         guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.notRegularFile) }
         guard info.st_size <= Int64(limit) else { return .failure(.tooLarge(bytes: Int64(info.st_size), limit: limit)) }
-        var bytes = [UInt8](repeating: 0, count: limit + 1)
+        // Sized from fstat() plus one byte to notice growth, never from the limit: most specs are a few KB.
+        let capacity = min(Int(info.st_size), limit) + 1
+        var bytes = [UInt8](repeating: 0, count: capacity)
         var total = 0
-        while total <= limit {
+        while total < capacity {
             let count = bytes.withUnsafeMutableBytes { buffer in
-                systemRead(descriptor, buffer.baseAddress.map { $0 + total }, limit + 1 - total)
+                systemRead(descriptor, buffer.baseAddress.map { $0 + total }, capacity - total)
             }
             if count < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
@@ -42,7 +44,17 @@ public enum BoundedFile {
             if count == 0 { break }
             total += count
         }
-        // The file may have grown since fstat().
+        // The file may have grown since fstat(): read what is left, still within the limit.
+        if total == capacity {
+            var extra = [UInt8](repeating: 0, count: 64 << 10)
+            while total <= limit {
+                let count = extra.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR || errno == EAGAIN { continue }
+                guard count > 0 else { break }
+                bytes += extra.prefix(count)
+                total += count
+            }
+        }
         guard total <= limit else { return .failure(.tooLarge(bytes: Int64(total), limit: limit)) }
         bytes.removeSubrange(total...)
         return .success(bytes)

@@ -29,10 +29,18 @@ public struct SpecLoader: Sendable {
             if !sink.hasErrors { sink.report(.emptySpec, at: .start) }
             return LoadedSpec(file: file, recovered: nil, diagnostics: sink.diagnostics, bundleBytes: file.bytes.count)
         }
-        let folder = WorkshopDirectory(path: directory)
-        let context = DecodingContext(sink: sink, directory: folder)
+        return decode(root, file: file, files: WorkshopDirectory(path: directory), sink: sink)
+    }
+
+    /// Loads an already parsed spec whose referenced files come from `files`, such as a stored bundle's.
+    public func load(root: Node, file: SourceFile, files: WorkshopFiles) -> LoadedSpec {
+        decode(root, file: file, files: files, sink: DiagnosticSink(file: file.path))
+    }
+
+    private func decode(_ root: Node, file: SourceFile, files: WorkshopFiles, sink: DiagnosticSink) -> LoadedSpec {
+        let context = DecodingContext(sink: sink, directory: files)
         let workshop = WorkshopDecoder(context: context).decode(root)
-        let bundleBytes = file.bytes.count + folder.referencedBytes
+        let bundleBytes = file.bytes.count + files.referencedBytes
         if let workshop {
             WorkshopValidator(plan: plan).validate(workshop, bundleBytes: bundleBytes, into: sink)
         }

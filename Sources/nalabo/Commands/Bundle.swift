@@ -48,7 +48,11 @@ extension Nalabo {
             let text = bundle.canonicalText
             if let output {
                 do {
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                    // Atomic for files (no half-written bundle), but a rename must never replace a device or FIFO
+                    // such as /dev/null: write into those directly.
+                    let isSpecial = (try? FileManager.default.attributesOfItem(atPath: output)[.type] as? FileAttributeType)
+                        .map { $0 != .typeRegular } ?? false
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: isSpecial ? [] : .atomic)
                 } catch {
                     throw CommandFailure("cannot write '\(output)': \(describe(error))").exit()
                 }

@@ -1,0 +1,149 @@
+import CLibPQ
+
+/// One connection to the catalogue through libpq. Every statement is sent with `PQexecParams`: values
+/// travel as parameters, never spliced into SQL.
+///
+/// Not thread-safe: use one connection per task.
+public final class Connection {
+    private let handle: OpaquePointer
+
+    /// Connects, or throws ``ConnectionFailure`` naming where libpq tried.
+    public init(_ settings: ConnectionSettings) throws {
+        let parameters = settings.parameters
+        var keywords = parameters.map { strdup($0.0) }
+        var values = parameters.map { strdup($0.1) }
+        defer {
+            keywords.forEach { free($0) }
+            values.forEach { free($0) }
+        }
+        keywords.append(nil)
+        values.append(nil)
+        let connection = keywords.withUnsafeBufferPointer { keywordBuffer in
+            values.withUnsafeBufferPointer { valueBuffer in
+                keywordBuffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: keywordBuffer.count) { keys in
+                    valueBuffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: valueBuffer.count) { vals in
+                        PQconnectdbParams(keys, vals, 1)
+                    }
+                }
+            }
+        }
+        guard let connection else {
+            throw ConnectionFailure(endpoint: "the configured server", reason: "libpq could not allocate a connection")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let failure = ConnectionFailure(endpoint: Self.endpoint(connection, settings), reason: Self.errorMessage(connection))
+            PQfinish(connection)
+            throw failure
+        }
+        handle = connection
+    }
+
+    deinit {
+        PQfinish(handle)
+    }
+
+    /// Where the connection went, for messages: `host HOST port PORT database DB user USER`.
+    public var endpoint: String {
+        "host \(string(PQhost(handle)) ?? "?") port \(string(PQport(handle)) ?? "?") database \(string(PQdb(handle)) ?? "?")"
+    }
+
+    /// The PostgreSQL role nalabo is connected as.
+    public var user: String { string(PQuser(handle)) ?? "" }
+
+    /// Runs one statement with parameters (`$1`, `$2`, ...), returning its rows as text.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [String?] = []) throws -> QueryResult {
+        var copies = parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { copies.forEach { free($0) } }
+        let result = copies.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress.map { base in
+                base.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { values in
+                    PQexecParams(handle, sql, Int32(buffer.count), nil, values, nil, nil, 0)
+                }
+            } ?? PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0)
+        }
+        guard let result else {
+            throw PostgresError(sqlState: "08006", message: Self.errorMessage(handle))
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return QueryResult(result)
+        default:
+            throw Self.error(from: result, connection: handle)
+        }
+    }
+
+    /// Runs several statements that take no parameters, such as an embedded migration. Never pass it text
+    /// that came from input: it has no parameters to keep values apart from SQL.
+    func executeScript(_ sql: StaticScript) throws {
+        guard let result = PQexec(handle, sql.text) else {
+            throw PostgresError(sqlState: "08006", message: Self.errorMessage(handle))
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
+        default: throw Self.error(from: result, connection: handle)
+        }
+    }
+
+    /// Runs `body` in a transaction, committing when it returns and rolling back when it throws. The whole
+    /// transaction is retried on serialization failures and deadlocks, with jittered backoff, a bounded
+    /// number of times.
+    public func transaction<T>(attempts: Int = 5, _ body: (Connection) throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            try execute("BEGIN")
+            do {
+                let value = try body(self)
+                try execute("COMMIT")
+                return value
+            } catch let error as PostgresError where error.isTransient && attempt < attempts {
+                _ = try? execute("ROLLBACK")
+                // 10 ms, 20 ms, 40 ms... each with up to as much again at random, so retries spread out.
+                let base = 10_000 << (attempt - 1)
+                usleep(useconds_t(base + Int.random(in: 0...base)))
+            } catch {
+                _ = try? execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    private static func error(from result: OpaquePointer, connection: OpaquePointer) -> PostgresError {
+        func field(_ code: Character) -> String? {
+            guard let ascii = code.asciiValue, let value = PQresultErrorField(result, Int32(ascii)) else { return nil }
+            return String(cString: value)
+        }
+        return PostgresError(
+            // No SQLSTATE means the connection itself broke (a terminated backend, a lost network).
+            sqlState: field("C") ?? "08006",
+            message: field("M") ?? errorMessage(connection),
+            detail: field("D"),
+            hint: field("H"))
+    }
+
+    private static func errorMessage(_ connection: OpaquePointer) -> String {
+        let text = string(PQerrorMessage(connection)) ?? "unknown error"
+        return text.split(separator: "\n").first.map(String.init) ?? text
+    }
+
+    private static func endpoint(_ connection: OpaquePointer, _ settings: ConnectionSettings) -> String {
+        let host = string(PQhost(connection)).flatMap { $0.isEmpty ? nil : $0 } ?? "the default socket"
+        return "host \(host) port \(string(PQport(connection)) ?? "5432")"
+    }
+}
+
+private func string(_ pointer: UnsafeMutablePointer<CChar>?) -> String? {
+    pointer.map { String(cString: $0) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SQL that is part of nalabo itself (a migration), never built from input.
+struct StaticScript {
+    let text: String
+}

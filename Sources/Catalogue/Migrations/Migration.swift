@@ -1,0 +1,18 @@
+/// One versioned change to the catalogue's schema. Applied migrations are recorded with a checksum and
+/// must never be edited: add a new one instead.
+public struct Migration: Sendable {
+    public var version: Int
+    public var name: String
+    public var sql: String
+
+    public init(_ version: Int, _ name: String, _ sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
+
+    /// Every migration this nalabo knows, in order.
+    public static let all: [Migration] = [
+        Migration(1, "catalogue", SchemaV1.sql),
+    ]
+}

@@ -1,0 +1,41 @@
+extension Catalogue {
+    /// Sessions started and completed, and per challenge the pass rate, attempts and median time to pass,
+    /// over every version of a workshop. Row-level security limits it to the owner's workshops (and admins).
+    public func stats(_ address: WorkshopAddress) throws -> WorkshopStats {
+        let owner = try address.owner ?? uniqueOwner(of: address.slug)
+        let totals = try run("""
+            SELECT count(*) AS started, count(*) FILTER (WHERE s.status = 'completed') AS completed
+            FROM nalabo.workshop_sessions s
+            JOIN nalabo.workshop_versions v ON v.id = s.version_id
+            JOIN nalabo.workshops w ON w.id = v.workshop_id
+            JOIN nalabo.handles() h ON h.id = w.owner_id
+            WHERE h.handle = $1 AND w.slug = $2
+            """, [owner, address.slug]).records.first
+        let challenges = try run("""
+            WITH tries AS (
+                SELECT a.session_id, a.challenge, s.started_at, count(*) AS attempts,
+                       min(a.attempted_at) FILTER (WHERE a.passed) AS passed_at
+                FROM nalabo.challenge_attempts a
+                JOIN nalabo.workshop_sessions s ON s.id = a.session_id
+                JOIN nalabo.workshop_versions v ON v.id = s.version_id
+                JOIN nalabo.workshops w ON w.id = v.workshop_id
+                JOIN nalabo.handles() h ON h.id = w.owner_id
+                WHERE h.handle = $1 AND w.slug = $2 AND NOT a.skipped
+                GROUP BY a.session_id, a.challenge, s.started_at
+            )
+            SELECT challenge, count(*) AS sessions, count(passed_at) AS passed, sum(attempts) AS attempts,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM passed_at - started_at))
+                       FILTER (WHERE passed_at IS NOT NULL) AS median_seconds
+            FROM tries GROUP BY challenge ORDER BY challenge
+            """, [owner, address.slug]).records
+        return WorkshopStats(
+            address: WorkshopAddress(owner: owner, slug: address.slug),
+            sessionsStarted: totals?.int("started") ?? 0,
+            sessionsCompleted: totals?.int("completed") ?? 0,
+            challenges: challenges.compactMap { row in
+                guard let id = row["challenge"] else { return nil }
+                return WorkshopStats.Challenge(id: id, sessions: row.int("sessions") ?? 0, passed: row.int("passed") ?? 0,
+                                               attempts: row.int("attempts") ?? 0, medianSecondsToPass: row.double("median_seconds"))
+            })
+    }
+}

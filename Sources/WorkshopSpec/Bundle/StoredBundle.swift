@@ -1,0 +1,58 @@
+/// A bundle read back from storage: its spec and files, ready to become a ``Workshop`` again or to be
+/// written out as a workshop directory.
+public struct StoredBundle: Sendable {
+    /// Why stored bundle text could not be used.
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The spec part, as a node tree (JSON is YAML).
+    public let spec: Node
+    /// The referenced files by path.
+    public let files: [String: String]
+
+    /// Bundles hold up to the largest plan's bundle size; values keep the spec's own limits.
+    static let limits: ParseLimits = {
+        var limits = ParseLimits()
+        limits.maxFileBytes = Int(Plan.all.map(\.maxBundle.bytes).max() ?? 32 << 20) * 2
+        return limits
+    }()
+
+    public init(json: String) throws {
+        let sink = DiagnosticSink(file: "bundle.json")
+        guard let root = YAMLParser.parse(SourceFile(path: "bundle.json", text: json), limits: Self.limits, into: sink),
+              case .mapping(let entries) = root.content else {
+            throw Problem(description: "the stored bundle is not a JSON object: \(sink.diagnostics.first?.message ?? "empty")")
+        }
+        func member(_ key: String) -> Node? { entries.first { $0.key.value == key }?.value }
+        guard case .scalar(let format)? = member("format")?.content, format.value == WorkshopBundle.format else {
+            throw Problem(description: "the stored bundle is not in the \(WorkshopBundle.format) format")
+        }
+        guard let spec = member("spec"), case .mapping(let fileEntries)? = member("files")?.content else {
+            throw Problem(description: "the stored bundle lacks its spec or files")
+        }
+        var files: [String: String] = [:]
+        for entry in fileEntries {
+            guard case .scalar(let text) = entry.value.content else {
+                throw Problem(description: "the stored bundle's file '\(entry.key.value)' is not text")
+            }
+            files[entry.key.value] = text.value
+        }
+        self.spec = spec
+        self.files = files
+    }
+
+    /// Decodes and validates the spec again, with the bundle's files standing in for the directory.
+    public func workshop(plan: Plan? = nil) throws -> Workshop {
+        let loaded = SpecLoader(plan: plan).load(root: spec, file: SourceFile(path: "bundle.json", bytes: []), files: BundledFiles(files))
+        guard let workshop = loaded.workshop else {
+            throw Problem(description: "the stored bundle does not validate: " + loaded.diagnostics.map { "\($0.location): \($0.message)" }.joined(separator: "; "))
+        }
+        return workshop
+    }
+
+    /// The spec as a readable `workshop.yaml`.
+    public var specYAML: String {
+        "# Written by nalabo from a published bundle; edit freely.\n" + YAMLWriter.write(spec)
+    }
+}
