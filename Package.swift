@@ -47,17 +47,21 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "WorkshopSpecTests",
-            dependencies: ["WorkshopSpec"]
+            dependencies: ["WorkshopSpec", "TestSupport"]
         ),
         .testTarget(
             name: "CatalogueTests",
-            dependencies: ["Catalogue", "WorkshopSpec"]
+            dependencies: ["Catalogue", "WorkshopSpec", "TestSupport", "nalabo"]
         ),
         .testTarget(
             name: "nalaboTests",
-            dependencies: ["nalabo", "WorkshopSpec"],
+            dependencies: ["nalabo", "WorkshopSpec", "TestSupport"],
             exclude: ["Golden"]
         ),
     ]

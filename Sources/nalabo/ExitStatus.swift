@@ -29,6 +29,14 @@ func describe(_ error: Error) -> String {
         return String(cString: strerror(Int32(underlying.code)))
     }
     if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
+    // Foundation on Linux often reports only its own code; name the POSIX reason it stands for.
+    let reasons: [CocoaError.Code: Int32] = [
+        .fileNoSuchFile: ENOENT, .fileReadNoSuchFile: ENOENT, .fileWriteNoPermission: EACCES, .fileReadNoPermission: EACCES,
+        .fileWriteOutOfSpace: ENOSPC, .fileWriteVolumeReadOnly: EROFS, .fileWriteFileExists: EEXIST,
+    ]
+    if error.domain == NSCocoaErrorDomain, let code = reasons[CocoaError.Code(rawValue: error.code)] {
+        return String(cString: strerror(code))
+    }
     return error.localizedDescription
 }
 

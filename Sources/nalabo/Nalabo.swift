@@ -15,7 +15,10 @@ struct Nalabo: AsyncParsableCommand {
             2 the command could not run (bad arguments, a path that does not exist, an unwritable output).
             """,
         version: version,
-        subcommands: [Validate.self, Bundle.self, Init.self, Plans.self, Schema.self]
+        subcommands: [
+            Validate.self, Bundle.self, Init.self, Plans.self, Schema.self,
+            Publish.self, Pull.self, CatalogueCommand.self, Yank.self, Stats.self, Whoami.self, Admin.self,
+        ]
     )
 
     /// Runs the command line, mapping argument errors to exit code 2 as docs/cli.md documents.

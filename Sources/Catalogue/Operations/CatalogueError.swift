@@ -35,7 +35,7 @@ public enum CatalogueError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     /// Turns a PostgreSQL error into what it means for the user.
-    static func from(_ error: PostgresError) -> CatalogueError {
+    public static func from(_ error: PostgresError) -> CatalogueError {
         let hint = error.hint
         switch error.sqlState {
         case "42501": return .notPermitted(error.message)

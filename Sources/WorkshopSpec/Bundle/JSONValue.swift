@@ -19,11 +19,11 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// An object from optional members; nil members are left out.
-    static func members(_ pairs: [(String, JSONValue?)]) -> JSONValue {
+    public static func members(_ pairs: [(String, JSONValue?)]) -> JSONValue {
         .object(pairs.compactMap { key, value in value.map { (key, $0) } })
     }
 
-    static func string(_ value: String?) -> JSONValue? { value.map(JSONValue.string) }
+    public static func string(_ value: String?) -> JSONValue? { value.map(JSONValue.string) }
 
     /// RFC 8785 JSON Canonicalization: no whitespace, keys sorted by UTF-16 code units, shortest numbers.
     public var canonical: String {

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Catalogue
+import WorkshopSpec
+
+extension Nalabo {
+    struct Admin: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Administer users, workshops and sessions (admins; roles by super_admins; always the database owner).",
+            subcommands: [Users.self, Workshops.self, Sessions.self])
+    }
+}
+
+extension UserRole: ExpressibleByArgument {}
+
+extension Nalabo.Admin {
+    struct Users: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List and change nalabo users.",
+            subcommands: [List.self, Add.self, SetPlan.self, SetRole.self, Disable.self])
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List users with their roles and plans.")
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                let users = try catalogueCall { try database.connect().users() }
+                print(table(["HANDLE", "POSTGRESQL ROLE", "ROLE", "PLAN", "STATUS"], users.map {
+                    [$0.handle, $0.databaseRole, $0.role.rawValue, $0.plan, $0.disabled ? "disabled" : "active"]
+                }), terminator: "")
+            }
+        }
+
+        struct Add: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Map an existing PostgreSQL login role to a new nalabo user.",
+                discussion: "Creating the login role and its password stays with the DBA: CREATE ROLE NAME LOGIN PASSWORD '...'.")
+            @Argument(help: "The user's handle: a lowercase label.") var handle: String
+            @Option(help: "free, pro or team.") var plan: String = Plan.free.id
+            @Option(help: "user, admin or super_admin.") var role: UserRole = .user
+            @Option(name: .customLong("db-role"), help: "The PostgreSQL login role; default the handle.") var databaseRole: String?
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                try catalogueCall { try database.connect().addUser(handle: handle, databaseRole: databaseRole ?? handle, role: role, plan: plan) }
+                print("added \(handle) (PostgreSQL role \(databaseRole ?? handle)) as \(role.rawValue) on the \(plan) plan")
+            }
+        }
+
+        struct SetPlan: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "set-plan", abstract: "Change a user's plan.")
+            @Argument var handle: String
+            @Argument(help: "free, pro or team.") var plan: String
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                try catalogueCall { try database.connect().setPlan(handle, to: plan) }
+                print("\(handle) is on the \(plan) plan")
+            }
+        }
+
+        struct SetRole: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "set-role", abstract: "Change a user's role (super_admins only).")
+            @Argument var handle: String
+            @Argument(help: "user, admin or super_admin.") var role: UserRole
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                try catalogueCall { try database.connect().setRole(handle, to: role) }
+                print("\(handle) is now \(role.rawValue)")
+            }
+        }
+
+        struct Disable: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Disable a user (--undo enables them again); a disabled user's role can do nothing.")
+            @Argument var handle: String
+            @Flag(help: "Enable the user again.") var undo = false
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                try catalogueCall { try database.connect().setDisabled(handle, !undo) }
+                print(undo ? "\(handle) is enabled" : "\(handle) is disabled")
+            }
+        }
+    }
+
+    struct Workshops: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List, yank and unyank any workshop version.", subcommands: [List.self, Yank.self, Unyank.self])
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List every version, yanked ones included.")
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                let versions = try catalogueCall { try database.connect().allVersions() }
+                print(table(["WORKSHOP", "VERSION", "TITLE", "STATUS"], versions.map {
+                    ["\($0.owner)/\($0.slug)", $0.version, $0.title, $0.yanked ? "yanked" : "published"]
+                }), terminator: "")
+            }
+        }
+
+        struct Yank: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Yank any version.")
+            @Argument(help: "OWNER/SLUG@VERSION") var address: WorkshopAddress
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                try catalogueCall { try database.connect().yank(address) }
+                print("yanked \(address)")
+            }
+        }
+
+        struct Unyank: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Bring back any yanked version.")
+            @Argument(help: "OWNER/SLUG@VERSION") var address: WorkshopAddress
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                try catalogueCall { try database.connect().yank(address, undo: true) }
+                print("\(address) is available again")
+            }
+        }
+    }
+
+    struct Sessions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Learner sessions.", subcommands: [List.self])
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List the newest sessions you may see (all of them for admins).")
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                let sessions = try catalogueCall { try database.connect().sessions() }
+                print(table(["SESSION", "LEARNER", "WORKSHOP", "STATUS", "SCORE", "STARTED"], sessions.map {
+                    [$0.id, $0.learner, $0.workshop, $0.status, String($0.score), $0.startedAt]
+                }), terminator: "")
+            }
+        }
+    }
+}
