@@ -88,40 +88,59 @@ public final class TemporaryDirectory {
 }
 
 /// A command that is running; ``finish()`` waits for it and collects its output.
+///
+/// Spawned with posix_spawn and reaped with waitpid: Foundation's Process on Linux treats a command as running
+/// while any descendant holds its inherited descriptors, which a daemon it starts (pg_ctl's server) always does.
 public final class RunningCommand {
-    private let process = Process()
+    private var pid = pid_t()
+    private var finished = false
     private let scratch: URL
 
     init(_ path: String, _ arguments: [String], in directory: String?, environment: [String: String]) throws {
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var merged = ProcessInfo.processInfo.environment
         merged["NO_COLOR"] = nil
         merged["TERM"] = "xterm-256color"
         merged.merge(environment) { _, new in new }
-        process.environment = merged
-        // Files rather than pipes: neither stream can fill up and block the other.
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nalabo-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: scratch.appendingPathComponent("out").path, contents: nil)
-        _ = FileManager.default.createFile(atPath: scratch.appendingPathComponent("err").path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: scratch.appendingPathComponent("out"))
-        process.standardError = try FileHandle(forWritingTo: scratch.appendingPathComponent("err"))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, scratch.appendingPathComponent("out").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, scratch.appendingPathComponent("err").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Swift's Glibc module does not export posix_spawn_file_actions_addchdir_np; a shell changes directory.
+        let command = directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0, path] + arguments } ?? [path] + arguments
+        let argv = command.map { strdup($0) } + [nil]
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        let status = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
+        guard status == 0 else {
+            throw NSError(domain: NSPOSIXErrorDomain, code: Int(status), userInfo: [NSLocalizedDescriptionKey: "cannot run \(path)"])
+        }
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        if !finished {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
         try? FileManager.default.removeItem(at: scratch)
     }
 
     public func finish() throws -> CommandResult {
-        process.waitUntilExit()
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        finished = true
+        // The exit code, or 128 + the signal that ended it, as a shell reports it.
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return CommandResult(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: scratch.appendingPathComponent("out")), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: scratch.appendingPathComponent("err")), as: UTF8.self))
+            status: code,
+            stdout: String(decoding: (try? Data(contentsOf: scratch.appendingPathComponent("out"))) ?? Data(), as: UTF8.self),
+            stderr: String(decoding: (try? Data(contentsOf: scratch.appendingPathComponent("err"))) ?? Data(), as: UTF8.self))
     }
 }

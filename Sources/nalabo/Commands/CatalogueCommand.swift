@@ -8,7 +8,7 @@ extension Nalabo {
         static let configuration = CommandConfiguration(
             commandName: "catalogue",
             abstract: "Browse the catalogue and manage its database.",
-            subcommands: [List.self, Show.self, Migrate.self])
+            subcommands: [List.self, Show.self, Migrate.self, Local.self])
     }
 }
 
