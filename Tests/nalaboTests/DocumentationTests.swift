@@ -73,10 +73,11 @@ import WorkshopSpec
 
     @Test func cliReferenceMentionsEveryCommandAndExitCode() throws {
         let markdown = try Self.read("docs/cli.md")
-        for command in ["validate", "bundle", "init", "plans", "schema"] {
+        for command in ["validate", "bundle", "init", "plans", "schema", "publish", "pull", "catalogue list", "catalogue show",
+                        "catalogue migrate", "catalogue local", "yank", "stats", "whoami", "admin"] {
             #expect(markdown.contains("nalabo \(command)"), "docs/cli.md does not describe \(command)")
         }
-        for option in ["--format", "--plan", "--strict", "--color", "NO_COLOR"] {
+        for option in ["--format", "--plan", "--strict", "--color", "NO_COLOR", "--database-url", "NALABO_DATABASE_URL"] {
             #expect(markdown.contains(option))
         }
     }

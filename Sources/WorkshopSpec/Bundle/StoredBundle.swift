@@ -53,6 +53,34 @@ public struct StoredBundle: Sendable {
 
     /// The spec as a readable `workshop.yaml`.
     public var specYAML: String {
-        "# Written by nalabo from a published bundle; edit freely.\n" + YAMLWriter.write(spec)
+        "# Written by nalabo from a published bundle; edit freely.\n" + YAMLWriter.write(spec.ordered(as: SpecSchema.workshop))
+    }
+}
+
+extension Node {
+    /// The node with every mapping's keys in the order the schema lists them (stored JSON sorts them its own
+    /// way), so a written spec reads like one a person wrote.
+    func ordered(as schema: ObjectSchema) -> Node {
+        guard case .mapping(let entries) = content else { return self }
+        let rank = Dictionary(schema.fields.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let sorted = entries.enumerated().sorted { left, right in
+            (rank[left.element.key.value] ?? Int.max, left.offset) < (rank[right.element.key.value] ?? Int.max, right.offset)
+        }.map { _, entry in
+            var entry = entry
+            switch schema.field(entry.key.value)?.shape {
+            case .object(let nested)?:
+                entry.value = entry.value.ordered(as: nested)
+            case .list(of: .object(let nested), _, _)?:
+                if case .sequence(let items) = entry.value.content {
+                    entry.value.content = .sequence(items.map { $0.ordered(as: nested) })
+                }
+            default:
+                break
+            }
+            return entry
+        }
+        var node = self
+        node.content = .mapping(sorted)
+        return node
     }
 }
