@@ -33,17 +33,7 @@ extension Nalabo {
         }
 
         func run() throws {
-            let spec = try SpecPath.loadOne(path, plan: plan.flatMap(Plan.named))
-            guard let workshop = spec.workshop else {
-                let report = ValidationReport([spec])
-                Terminal.standardError.write(TextReporter(colored: ColorChoice.auto.resolve(for: STDERR_FILENO)).render(report))
-                throw ExitCode(ExitStatus.problemsFound)
-            }
-            if !spec.diagnostics.isEmpty {
-                // Warnings do not stop a bundle, but the author should still see them.
-                let report = ValidationReport([spec])
-                Terminal.standardError.write(TextReporter(colored: ColorChoice.auto.resolve(for: STDERR_FILENO)).render(report))
-            }
+            let workshop = try SpecPath.loadValid(path, plan: plan.flatMap(Plan.named))
             let bundle = WorkshopBundle(workshop)
             let text = bundle.canonicalText
             if let output {
@@ -61,24 +51,6 @@ extension Nalabo {
                 print(text)
                 Terminal.standardError.write(bundle.digest + "\n")
             }
-        }
-    }
-}
-
-/// Turns a path argument into one spec, the way every single-workshop command does.
-enum SpecPath {
-    static func loadOne(_ path: String, plan: Plan?) throws -> LoadedSpec {
-        switch SpecDiscovery.find(in: [path]) {
-        case .failure(.notFound):
-            throw CommandFailure("'\(path)' does not exist; give a workshop directory or its workshop.yaml").exit()
-        case .success(let files):
-            guard let file = files.first else {
-                throw CommandFailure("no workshop.yaml or workshop.yml found under '\(path)'").exit()
-            }
-            guard files.count == 1 else {
-                throw CommandFailure("'\(path)' holds \(files.count) workshops; name one of them, such as '\(file)'").exit()
-            }
-            return SpecLoader(plan: plan).load(path: file)
         }
     }
 }

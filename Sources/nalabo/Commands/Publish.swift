@@ -24,12 +24,7 @@ extension Nalabo {
         func run() throws {
             let catalogue = try database.connect()
             let user = try catalogueCall { try catalogue.whoami() }
-            let spec = try SpecPath.loadOne(path, plan: Plan.named(user.plan))
-            guard let workshop = spec.workshop else {
-                let report = ValidationReport([spec])
-                Terminal.standardError.write(TextReporter(colored: ColorChoice.auto.resolve(for: STDERR_FILENO)).render(report))
-                throw ExitCode(ExitStatus.problemsFound)
-            }
+            let workshop = try SpecPath.loadValid(path, plan: Plan.named(user.plan))
             let outcome = try catalogueCall { try catalogue.publish(workshop) }
             let address = "\(user.handle)/\(workshop.metadata.slug)@\(workshop.metadata.version)"
             let digest = WorkshopBundle(workshop).digest
