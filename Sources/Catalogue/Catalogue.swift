@@ -17,17 +17,24 @@ public final class Catalogue {
         self.connection = connection
     }
 
+    /// Whether a transaction is open: its serialization failures and deadlocks must reach
+    /// ``Connection/transaction(attempts:_:)`` untranslated, so that it can retry the whole transaction.
+    private var inTransaction = false
+
     /// Runs a statement, translating PostgreSQL's errors into ``CatalogueError``.
     @discardableResult
     func run(_ sql: String, _ parameters: [String?] = []) throws -> QueryResult {
         do {
             return try connection.execute(sql, parameters)
-        } catch let error as PostgresError {
+        } catch let error as PostgresError where !(inTransaction && error.isTransient) {
             throw CatalogueError.from(error)
         }
     }
 
+    /// Runs `body` in one transaction, retried as a whole on serialization failures and deadlocks.
     func inTransaction<T>(_ body: (Catalogue) throws -> T) throws -> T {
+        inTransaction = true
+        defer { inTransaction = false }
         do {
             return try connection.transaction { _ in try body(self) }
         } catch let error as PostgresError {
