@@ -9,15 +9,18 @@ struct Nalabo: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "nalabo",
-        abstract: "Write hands-on workshops as code: validate, bundle and run them.",
+        abstract: "Write hands-on workshops as code: validate, bundle and publish them.",
         discussion: """
             Exit codes: 0 success; 1 problems were found (validation errors, or warnings with --strict); \
-            2 the command could not run (bad arguments, a path that does not exist, an unwritable output).
+            2 the command could not run (bad arguments, a path that does not exist, an unwritable output); \
+            3 the catalogue is unreachable; 4 not permitted; 5 version conflict; 6 plan quota exceeded; 7 not found.
             """,
         version: version,
-        subcommands: [
-            Validate.self, Bundle.self, Init.self, Plans.self, Schema.self,
-            Publish.self, Pull.self, CatalogueCommand.self, Yank.self, Stats.self, Whoami.self, Admin.self,
+        groupedSubcommands: [
+            CommandGroup(name: "Authoring", subcommands: [Init.self, Validate.self, Bundle.self, Plans.self, Schema.self]),
+            CommandGroup(name: "Catalogue", subcommands: [
+                Publish.self, Pull.self, CatalogueCommand.self, Yank.self, Stats.self, Whoami.self, Admin.self,
+            ]),
         ]
     )
 
