@@ -63,7 +63,10 @@ public struct LocalCluster: Sendable {
             try admin.execute("CREATE DATABASE \(Self.database)")
         }
         if try admin.execute("SELECT 1 FROM pg_roles WHERE rolname = $1", [user]).rows.isEmpty {
-            try admin.execute("SELECT format('CREATE ROLE %I LOGIN', $1::text)", [user]).scalar.map { try admin.execute($0) }
+            // The role name is quoted by the server (format's %I), since identifiers cannot be parameters.
+            if let statement = try admin.execute("SELECT format('CREATE ROLE %I LOGIN', $1::text)", [user]).scalar {
+                try admin.execute(statement)
+            }
         }
         let owner = try Connection(ConnectionSettings(url: administratorURL))
         _ = try Migrator(owner).run()

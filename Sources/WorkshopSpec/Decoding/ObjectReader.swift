@@ -3,97 +3,118 @@
 ///
 /// Accessors return nil for an absent or invalid value (the problem is already reported), so decoding
 /// code can fall back and go on: one run reports every problem.
+///
+/// Mappings and schemas are small (a dozen keys at most), so keys are looked up by searching the entries
+/// and the schema's fields in place, which costs less than hashing every key into a dictionary.
 struct ObjectReader {
     let schema: ObjectSchema
     let location: SourceLocation
     let context: DecodingContext
-    private let entries: [String: Node.Entry]
+    /// The entries whose keys are fields of the schema, in the order written.
+    private let entries: [Node.Entry]
 
     /// Reads `node` as `schema`, or reports a type mismatch and returns nil when it is not a mapping.
     ///
+    /// - Parameter field: what the mapping is, for the type mismatch; only evaluated to report one.
     /// - Parameter key: where the key naming this mapping is written; missing keys are reported there, which
     ///   is where a reader looks for them. List items and the document report at the mapping itself.
-    init?(_ node: Node, as schema: ObjectSchema, context: DecodingContext, field: String? = nil, key: SourceLocation? = nil) {
+    init?(_ node: Node, as schema: ObjectSchema, context: DecodingContext, field: @autoclosure () -> String? = nil, key: SourceLocation? = nil) {
         guard case .mapping(let list) = node.content else {
-            context.sink.report(.typeMismatch(field: field ?? schema.name, expected: "a mapping", found: node), at: node.location)
+            context.sink.report(.typeMismatch(field: field() ?? schema.name, expected: "a mapping", found: node), at: node.location)
             return nil
         }
         self.schema = schema
         self.location = node.location
         self.context = context
-        var entries: [String: Node.Entry] = [:]
+        var entries: [Node.Entry] = []
+        entries.reserveCapacity(list.count)
         for entry in list {
             let key = entry.key.value
             if ObjectSchema.isExtension(key) { continue }
-            guard schema.field(key) != nil else {
+            guard Self.fieldIndex(key, in: schema) != nil else {
                 context.sink.report(.unknownKey(key, in: schema), at: entry.key.location)
                 continue
             }
-            entries[key] = entry
+            entries.append(entry)
         }
         self.entries = entries
         let missingAt = key ?? node.location
-        for field in schema.fields where field.isRequired && entries[field.name] == nil {
-            context.sink.report(.missingKey(field.name, in: schema.name), at: missingAt)
+        // By index: iterating the fields themselves would copy every field (name, shape and summary).
+        for index in schema.fields.indices where schema.fields[index].isRequired && !has(schema.fields[index].name) {
+            context.sink.report(.missingKey(schema.fields[index].name, in: schema.name), at: missingAt)
         }
         for group in schema.exactlyOne {
-            let present = group.compactMap { entries[$0] }.sorted { $0.key.location < $1.key.location }
-            if present.isEmpty {
+            let count = group.count(where: has)
+            if count == 0 {
                 context.sink.report(.missingOneOf(group, in: schema.name), at: missingAt)
-            } else if present.count > 1 {
-                context.sink.report(.conflictingKeys(present.map(\.key.value)), at: present[1].key.location)
+            } else if count > 1 {
+                reportConflict(in: group)
             }
         }
-        for group in schema.atMostOne {
-            let present = group.compactMap { entries[$0] }.sorted { $0.key.location < $1.key.location }
-            if present.count > 1 {
-                context.sink.report(.conflictingKeys(present.map(\.key.value)), at: present[1].key.location)
-            }
+        for group in schema.atMostOne where group.count(where: has) > 1 {
+            reportConflict(in: group)
         }
+    }
+
+    /// Reports the keys of a group given together, at the second one written.
+    private func reportConflict(in group: [String]) {
+        let present = group.compactMap(entry).sorted { $0.key.location < $1.key.location }
+        context.sink.report(.conflictingKeys(present.map(\.key.value)), at: present[1].key.location)
+    }
+
+    /// The position of the field called `name` among the schema's fields.
+    private static func fieldIndex(_ name: String, in schema: ObjectSchema) -> Int? {
+        schema.fields.firstIndex { $0.name == name }
+    }
+
+    /// The entry of a key; the last one should a hand-built mapping repeat it (the parser never does).
+    private func entry(_ name: String) -> Node.Entry? {
+        entries.last { $0.key.value == name }
     }
 
     var sink: DiagnosticSink { context.sink }
 
-    func has(_ name: String) -> Bool { entries[name] != nil }
+    func has(_ name: String) -> Bool { entry(name) != nil }
 
     /// The raw node of a key, for values decoded by hand.
-    func node(_ name: String) -> Node? { entries[name]?.value }
+    func node(_ name: String) -> Node? { entry(name)?.value }
 
     /// The location of a key, or of this mapping when the key is absent.
-    func keyLocation(_ name: String) -> SourceLocation { entries[name]?.key.location ?? location }
+    func keyLocation(_ name: String) -> SourceLocation { entry(name)?.key.location ?? location }
 
-    private func field(_ name: String) -> Field {
-        guard let field = schema.field(name) else {
+    /// The shape of one of the schema's fields.
+    private func shape(_ name: String) -> Shape {
+        guard let index = Self.fieldIndex(name, in: schema) else {
             assertionFailure("'\(name)' is not a field of \(schema.name)")
-            return Field(name, .string(.text), "")
+            return .string(.text)
         }
-        return field
+        return schema.fields[index].shape
     }
 
     // MARK: Typed values
 
     func string(_ name: String) -> Located<String>? {
         guard let node = node(name) else { return nil }
-        return ValueDecoder(context: context).string(node, shape: field(name).shape, field: name)
+        return ValueDecoder(context: context).string(node, shape: shape(name), field: name)
     }
 
     func integer(_ name: String) -> Located<Int>? {
-        guard let node = node(name), case .integer(let range) = field(name).shape else { return nil }
+        guard let node = node(name), case .integer(let range) = shape(name) else { return nil }
         return ValueDecoder(context: context).integer(node, in: range, field: name)
     }
 
     func number(_ name: String) -> Located<Double>? {
-        guard let node = node(name), case .number(let above) = field(name).shape else { return nil }
+        guard let node = node(name), case .number(let above) = shape(name) else { return nil }
         return ValueDecoder(context: context).number(node, above: above, field: name)
     }
 
     func duration(_ name: String) -> Located<SpecDuration>? {
-        guard let node = node(name), case .duration(let range) = field(name).shape else { return nil }
+        guard let node = node(name), case .duration(let range) = shape(name) else { return nil }
         return ValueDecoder(context: context).duration(node, in: range, field: name, of: schema.name)
     }
 
     func memory(_ name: String) -> Located<ByteCount>? {
-        guard let node = node(name), case .memory(let minimum) = field(name).shape else { return nil }
+        guard let node = node(name), case .memory(let minimum) = shape(name) else { return nil }
         return ValueDecoder(context: context).memory(node, atLeast: minimum, field: name)
     }
 
@@ -111,7 +132,7 @@ struct ObjectReader {
 
     /// A mapping of environment-variable names to strings, in the order written.
     func environment(_ name: String) -> [EnvironmentVariable] {
-        guard let node = node(name), case .dictionary(let keys, let values) = field(name).shape else { return [] }
+        guard let node = node(name), case .dictionary(let keys, let values) = shape(name) else { return [] }
         guard case .mapping(let list) = node.content else {
             sink.report(.typeMismatch(field: name, expected: "a mapping", found: node), at: node.location)
             return []
@@ -129,8 +150,8 @@ struct ObjectReader {
 
     /// A nested object.
     func object(_ name: String) -> ObjectReader? {
-        guard let node = node(name), case .object(let schema) = field(name).shape else { return nil }
-        return ObjectReader(node, as: schema, context: context, field: name, key: entries[name]?.key.location)
+        guard let node = node(name), case .object(let schema) = shape(name) else { return nil }
+        return ObjectReader(node, as: schema, context: context, field: name, key: entry(name)?.key.location)
     }
 
     /// A list of objects.
@@ -142,7 +163,7 @@ struct ObjectReader {
     }
 
     private func list<T>(_ name: String, element decode: (ValueDecoder, Node, Shape) -> T?) -> [T] {
-        guard let node = node(name), case .list(let element, let count, let unique) = field(name).shape else { return [] }
+        guard let node = node(name), case .list(let element, let count, let unique) = shape(name) else { return [] }
         guard case .sequence(let items) = node.content else {
             sink.report(.typeMismatch(field: name, expected: "a list", found: node), at: node.location)
             return []

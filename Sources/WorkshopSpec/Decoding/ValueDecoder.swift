@@ -7,9 +7,11 @@ struct ValueDecoder {
     private var sink: DiagnosticSink { context.sink }
 
     /// A non-null scalar, or a reported type mismatch.
-    private func scalar(_ node: Node, field: String, expected: String) -> Scalar? {
+    ///
+    /// - Parameter expected: what the field takes, for the message; only built when there is one to report.
+    private func scalar(_ node: Node, field: String, expected: @autoclosure () -> String) -> Scalar? {
         guard case .scalar(let scalar) = node.content, !scalar.isNull else {
-            sink.report(.typeMismatch(field: field, expected: expected, found: node), at: node.location)
+            sink.report(.typeMismatch(field: field, expected: expected(), found: node), at: node.location)
             return nil
         }
         return scalar
@@ -20,14 +22,15 @@ struct ValueDecoder {
         let value = scalar.value
         switch shape {
         case .string(let format, let length):
-            let count = value.unicodeScalars.count
-            if count < length.lowerBound {
-                sink.report(.emptyString(field: field), at: node.location)
-                return nil
-            }
-            if count > length.upperBound {
-                sink.report(.stringTooLong(field: field, length: count, maximum: length.upperBound), at: node.location)
-                return nil
+            if let count = Self.scalarCount(of: value, ifOutside: length) {
+                if count < length.lowerBound {
+                    sink.report(.emptyString(field: field), at: node.location)
+                    return nil
+                }
+                if count > length.upperBound {
+                    sink.report(.stringTooLong(field: field, length: count, maximum: length.upperBound), at: node.location)
+                    return nil
+                }
             }
             guard format.accepts(value) else {
                 sink.report(.invalidFormat(value, field: field, format: format), at: node.location)
@@ -42,6 +45,15 @@ struct ValueDecoder {
             assertionFailure("string(_:) used for a \(shape) field")
         }
         return Located(value, at: node.location)
+    }
+
+    /// The length of `value` in Unicode scalars, or nil when its UTF-8 length alone shows that it is within
+    /// `range`: a scalar takes one to four bytes, so long texts such as Markdown content are not counted.
+    static func scalarCount(of value: String, ifOutside range: ClosedRange<Int>) -> Int? {
+        let bytes = value.utf8.count
+        if bytes <= range.upperBound && (bytes + 3) / 4 >= range.lowerBound { return nil }
+        let count = value.unicodeScalars.count
+        return range.contains(count) ? nil : count
     }
 
     func integer(_ node: Node, in range: ClosedRange<Int>, field: String) -> Located<Int>? {

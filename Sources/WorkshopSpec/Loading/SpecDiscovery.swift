@@ -1,4 +1,11 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Finds spec files under the paths a user gives: files are taken as they are, directories are searched
 /// for `workshop.yaml` and `workshop.yml`, skipping hidden folders and `.build`.
@@ -34,12 +41,18 @@ public enum SpecDiscovery {
         for name in names.sorted() {
             let path = base == "." ? name : base + "/" + name
             // Symlinked directories are not followed, so a link loop cannot trap the search.
-            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
-            if type == .typeDirectory {
+            if isDirectoryNotFollowingLinks(path) {
                 if !name.hasPrefix("."), name != ".build", name != "node_modules" { search(path, into: &found) }
             } else if fileNames.contains(name) {
                 found.append(path)
             }
         }
+    }
+
+    /// Whether `path` is a directory itself, not a symbolic link to one: lstat(2), which costs far less
+    /// than `FileManager.attributesOfItem(atPath:)` and its dictionary of every attribute.
+    private static func isDirectoryNotFollowingLinks(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 }

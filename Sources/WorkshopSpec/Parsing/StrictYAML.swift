@@ -1,7 +1,10 @@
 /// Checks for inputs that libyaml 0.2.5 accepts although the YAML 1.2 specification forbids them
 /// (each is an `error` case of the yaml-test-suite). Specs come from strangers, so nalabo rejects
 /// what other YAML tools would reject rather than guess what was meant.
-struct StrictYAML {
+///
+/// A class: the parser builds one per file, on first need, and consults it for many scalars without
+/// copying its tables.
+final class StrictYAML {
     private let bytes: [UInt8]
     /// The byte offset each line starts at.
     private let lineStarts: [Int]
@@ -10,8 +13,10 @@ struct StrictYAML {
         self.bytes = bytes
         // libyaml skips a byte-order mark without counting it as a column.
         var starts = [bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0]
-        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-            starts.append(index + 1)
+        bytes.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices where buffer[index] == UInt8(ascii: "\n") {
+                starts.append(index + 1)
+            }
         }
         lineStarts = starts
     }

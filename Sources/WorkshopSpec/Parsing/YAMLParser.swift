@@ -31,6 +31,10 @@ public enum YAMLParser {
 
     /// The byte offset of the first byte that is not part of well-formed UTF-8, if any.
     static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer(firstInvalidUTF8Offset)
+    }
+
+    private static func firstInvalidUTF8Offset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var index = 0
         let count = bytes.count
         while index < count {
@@ -59,16 +63,39 @@ public enum YAMLParser {
 }
 
 /// Turns libyaml events into nodes. One instance parses one file.
+///
+/// The children of the open collections wait in two shared buffers, `items` for sequences and `entries`
+/// for mappings, innermost collection last; each open collection's ``Frame`` records where its children
+/// start. A collection's children are moved out in one piece when it ends, so adding a node never copies
+/// the collection it goes into.
 private struct TreeBuilder {
-    private enum Frame {
-        case sequence(items: [Node], location: SourceLocation, anchor: String?, size: Int, style: Style)
-        case mapping(MappingFrame)
+    private enum Kind {
+        case sequence, mapping
+    }
 
-        var style: Style {
-            switch self {
-            case .sequence(_, _, _, _, let style): style
-            case .mapping(let frame): frame.style
-            }
+    /// An open sequence or mapping.
+    private struct Frame {
+        var kind: Kind
+        var location: SourceLocation
+        var anchor: String?
+        var style: Style
+        /// Where this collection's children start in `items` (a sequence) or `entries` (a mapping).
+        var start: Int
+        /// The number of nodes this collection stands for once aliases are expanded, itself included.
+        var size = 1
+        /// A mapping's key, waiting for its value.
+        var pendingKey: PendingKey?
+        /// The nodes a mapping merges with `<<`, in the order given.
+        var mergeSources: [Node] = []
+        /// A large mapping's keys and where each is written; a small mapping's entries are searched instead.
+        var keyIndex: [String: SourceLocation]?
+
+        init(_ kind: Kind, at location: SourceLocation, anchor: String?, style: Style, start: Int) {
+            self.kind = kind
+            self.location = location
+            self.anchor = anchor
+            self.style = style
+            self.start = start
         }
     }
 
@@ -80,17 +107,6 @@ private struct TreeBuilder {
         var column: Int
     }
 
-    private struct MappingFrame {
-        var entries: [Node.Entry] = []
-        var mergeSources: [Node] = []
-        var seenKeys: [String: SourceLocation] = [:]
-        var pendingKey: PendingKey?
-        var location: SourceLocation
-        var anchor: String?
-        var size = 1
-        var style: Style
-    }
-
     private enum PendingKey {
         case key(Located<String>)
         case merge
@@ -100,16 +116,25 @@ private struct TreeBuilder {
         case duplicate
     }
 
+    /// Up to this many keys, a mapping is searched for a repeated key one entry after the other, which is
+    /// faster than hashing for the short mappings of a spec; a longer mapping gets a ``Frame/keyIndex``.
+    private static let keysSearchedInPlace = 16
+
     let file: SourceFile
     let limits: ParseLimits
     let sink: DiagnosticSink
     private var stack: [Frame] = []
+    /// The items of the open sequences, in order.
+    private var items: [Node] = []
+    /// The entries of the open mappings, in order.
+    private var entries: [Node.Entry] = []
     private var anchors: [String: Node] = [:]
     private var aliasUses = 0
     private var nodeCount = 0
     private var documents = 0
     private var root: Node?
     private var failed = false
+    /// Built on first use: most scalars need none of its checks.
     private lazy var strict = StrictYAML(file.bytes)
 
     init(file: SourceFile, limits: ParseLimits, sink: DiagnosticSink) {
@@ -166,10 +191,12 @@ private struct TreeBuilder {
             guard length <= limits.maxScalarBytes else {
                 return fail(.scalarTooLong(bytes: length, limit: limits.maxScalarBytes), at: location)
             }
-            let value = data.value.map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) } ?? ""
-            if let control = firstForbiddenControl(in: value) {
+            // The raw bytes are checked before a String is made of them; libyaml writes well-formed UTF-8.
+            let raw = UnsafeBufferPointer<UInt8>(start: data.value, count: data.value == nil ? 0 : length)
+            if let control = raw.first(where: Self.isForbiddenInValue) {
                 return fail(.controlCharacter(control), at: location)
             }
+            let value = String(decoding: raw, as: UTF8.self)
             let style: Scalar.Style = switch data.style {
             case YAML_SINGLE_QUOTED_SCALAR_STYLE: .singleQuoted
             case YAML_DOUBLE_QUOTED_SCALAR_STYLE: .doubleQuoted
@@ -197,22 +224,26 @@ private struct TreeBuilder {
             let data = event.data.sequence_start
             guard rejectTag(data.tag, at: location), enter(at: location), count(nodes: 1, at: location) else { return }
             let style = Style(isFlow: data.style == YAML_FLOW_SEQUENCE_STYLE, line: Int(event.start_mark.line), column: Int(event.start_mark.column))
-            stack.append(.sequence(items: [], location: location, anchor: string(data.anchor), size: 1, style: style))
+            stack.append(Frame(.sequence, at: location, anchor: string(data.anchor), style: style, start: items.count))
         case YAML_MAPPING_START_EVENT:
             let data = event.data.mapping_start
             guard rejectTag(data.tag, at: location), enter(at: location), count(nodes: 1, at: location) else { return }
             let style = Style(isFlow: data.style == YAML_FLOW_MAPPING_STYLE, line: Int(event.start_mark.line), column: Int(event.start_mark.column))
-            stack.append(.mapping(MappingFrame(location: location, anchor: string(data.anchor), style: style)))
+            stack.append(Frame(.mapping, at: location, anchor: string(data.anchor), style: style, start: entries.count))
         case YAML_SEQUENCE_END_EVENT:
-            guard case .sequence(let items, let start, let anchor, let size, let style)? = stack.popLast() else { return }
-            guard checkFlowCollection(style, event: event) else { return }
-            let node = Node(.sequence(items), at: start, expandedSize: size)
-            register(node, anchor: anchor)
+            guard let frame = stack.popLast(), frame.kind == .sequence else { return }
+            let sequence = Array(items[frame.start...])
+            items.removeSubrange(frame.start...)
+            guard checkFlowCollection(frame.style, event: event) else { return }
+            let node = Node(.sequence(sequence), at: frame.location, expandedSize: frame.size)
+            register(node, anchor: frame.anchor)
             add(node)
         case YAML_MAPPING_END_EVENT:
-            guard case .mapping(let frame)? = stack.popLast() else { return }
+            guard let frame = stack.popLast(), frame.kind == .mapping else { return }
+            let own = Array(entries[frame.start...])
+            entries.removeSubrange(frame.start...)
             guard checkFlowCollection(frame.style, event: event) else { return }
-            let node = Node(.mapping(merged(frame)), at: frame.location, expandedSize: frame.size)
+            let node = Node(.mapping(merged(own, sources: frame.mergeSources)), at: frame.location, expandedSize: frame.size)
             register(node, anchor: frame.anchor)
             add(node)
         default:
@@ -222,67 +253,98 @@ private struct TreeBuilder {
 
     /// Adds a finished node to the collection being built, or makes it the document's root.
     private mutating func add(_ node: Node) {
-        guard let top = stack.popLast() else {
+        guard let top = stack.indices.last else {
             root = node
             return
         }
-        switch top {
-        case .sequence(var items, let location, let anchor, let size, let style):
+        stack[top].size += node.expandedSize
+        switch stack[top].kind {
+        case .sequence:
             items.append(node)
-            stack.append(.sequence(items: items, location: location, anchor: anchor, size: size + node.expandedSize, style: style))
-        case .mapping(var frame):
-            frame.size += node.expandedSize
-            if let pending = frame.pendingKey {
-                frame.pendingKey = nil
+        case .mapping:
+            if let pending = stack[top].pendingKey {
+                stack[top].pendingKey = nil
                 switch pending {
-                case .key(let key): frame.entries.append(Node.Entry(key: key, value: node))
-                case .merge: collectMergeSources(node, into: &frame)
+                case .key(let key): entries.append(Node.Entry(key: key, value: node))
+                case .merge:
+                    let sources = mergeSources(in: node)
+                    stack[top].mergeSources += sources
                 case .invalid, .duplicate: break
                 }
             } else {
-                frame.pendingKey = key(for: node, in: &frame)
+                stack[top].pendingKey = key(for: node, inMappingAt: top)
             }
-            stack.append(.mapping(frame))
         }
     }
 
-    private mutating func key(for node: Node, in frame: inout MappingFrame) -> PendingKey {
+    private mutating func key(for node: Node, inMappingAt index: Int) -> PendingKey {
         guard case .scalar(let scalar) = node.content else {
             sink.report(.complexKey, at: node.location)
             return .invalid
         }
         if scalar.style == .plain && scalar.value == "<<" { return .merge }
-        if let first = frame.seenKeys[scalar.value] {
+        if let first = location(ofKey: scalar.value, inMappingAt: index) {
             sink.report(.duplicateKey(scalar.value), at: node.location, notes: [.init("first defined here", at: first)])
             return .duplicate
         }
-        frame.seenKeys[scalar.value] = node.location
+        remember(scalar.value, at: node.location, inMappingAt: index)
         return .key(Located(scalar.value, at: node.location))
     }
 
-    private func collectMergeSources(_ node: Node, into frame: inout MappingFrame) {
+    /// Where a key of the open mapping at `index` in `stack` is written, if it has that key.
+    ///
+    /// A key the mapping has is in its entries, or is its pending key while its value is parsed; no other
+    /// key of the mapping can arrive during that time, so the entries are all there is to search.
+    private func location(ofKey key: String, inMappingAt index: Int) -> SourceLocation? {
+        if let keyIndex = stack[index].keyIndex { return keyIndex[key] }
+        for entry in entries[stack[index].start...] where entry.key.value == key {
+            return entry.key.location
+        }
+        return nil
+    }
+
+    /// Records a new key of the open mapping at `index` in `stack`, indexing the keys once there are many.
+    private mutating func remember(_ key: String, at location: SourceLocation, inMappingAt index: Int) {
+        if stack[index].keyIndex != nil {
+            stack[index].keyIndex?[key] = location
+            return
+        }
+        let start = stack[index].start
+        guard entries.count - start >= Self.keysSearchedInPlace else { return }
+        var keyIndex: [String: SourceLocation] = [:]
+        keyIndex.reserveCapacity(2 * (entries.count - start + 1))
+        for entry in entries[start...] { keyIndex[entry.key.value] = entry.key.location }
+        keyIndex[key] = location
+        stack[index].keyIndex = keyIndex
+    }
+
+    /// The mappings a merge key's value contributes; anything else in it is reported.
+    private func mergeSources(in node: Node) -> [Node] {
         switch node.content {
         case .mapping:
-            frame.mergeSources.append(node)
+            return [node]
         case .sequence(let items):
+            var sources: [Node] = []
             for item in items {
                 if case .mapping = item.content {
-                    frame.mergeSources.append(item)
+                    sources.append(item)
                 } else {
                     sink.report(.invalidMerge, at: item.location)
                 }
             }
+            return sources
         case .scalar:
             sink.report(.invalidMerge, at: node.location)
+            return []
         }
     }
 
     /// Applies merge keys: explicit keys win, then earlier merge sources over later ones.
-    private func merged(_ frame: MappingFrame) -> [Node.Entry] {
-        guard !frame.mergeSources.isEmpty else { return frame.entries }
-        var entries = frame.entries
-        var present = Set(frame.seenKeys.keys)
-        for source in frame.mergeSources {
+    private func merged(_ own: [Node.Entry], sources: [Node]) -> [Node.Entry] {
+        guard !sources.isEmpty else { return own }
+        var entries = own
+        var present = Set(own.lazy.map(\.key.value))
+        for source in sources {
             guard case .mapping(let sourceEntries) = source.content else { continue }
             for entry in sourceEntries where present.insert(entry.key.value).inserted {
                 entries.append(entry)
@@ -296,7 +358,8 @@ private struct TreeBuilder {
     /// The indentation of the block collection a node sits in, or nil inside a flow collection
     /// (the outermost flow collection is checked as a whole).
     private var parentIndent: Int? {
-        guard let parent = stack.last?.style else { return -1 }
+        guard let top = stack.indices.last else { return -1 }
+        let parent = stack[top].style
         return parent.isFlow ? nil : parent.column
     }
 
@@ -417,11 +480,8 @@ private struct TreeBuilder {
         pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
     }
 
-    /// The first C0 control character other than tab and newline, or DEL, in a scalar's value.
-    private func firstForbiddenControl(in value: String) -> UInt8? {
-        for byte in value.utf8 where byte == 0x0D || YAMLParser.isForbiddenControl(byte) {
-            return byte
-        }
-        return nil
+    /// Whether a byte of a scalar's value is a C0 control character other than tab and newline, or DEL.
+    private static func isForbiddenInValue(_ byte: UInt8) -> Bool {
+        byte == 0x0D || YAMLParser.isForbiddenControl(byte)
     }
 }
