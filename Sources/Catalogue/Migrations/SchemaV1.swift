@@ -104,68 +104,76 @@ enum SchemaV1 {
     );
 
     -- Who the caller is. NULL for a role that is not a nalabo user, or a disabled one: fail closed.
+    -- The helpers are PL/pgSQL so that their plans are cached per session: SECURITY DEFINER SQL functions
+    -- cannot be inlined and would be planned again on every call.
     CREATE FUNCTION nalabo.user_id(caller name) RETURNS bigint
-        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = nalabo, pg_temp
-        AS $$ SELECT id FROM nalabo.users WHERE db_role = caller AND NOT disabled $$;
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = nalabo, pg_temp
+        AS $$ BEGIN RETURN (SELECT id FROM nalabo.users WHERE db_role = caller AND NOT disabled); END $$;
 
     -- The role that owns the catalogue (ran `migrate`) administers it, which is how the first super_admin is made.
     CREATE FUNCTION nalabo.is_owner(caller name) RETURNS boolean
-        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = nalabo, pg_temp
-        AS $$ SELECT caller = pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'nalabo' $$;
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = nalabo, pg_temp
+        AS $$ BEGIN RETURN coalesce((SELECT caller = pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'nalabo'), false); END $$;
 
     CREATE FUNCTION nalabo.is_admin(caller name) RETURNS boolean
-        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = nalabo, pg_temp
-        AS $$ SELECT nalabo.is_owner(caller)
-                  OR EXISTS (SELECT 1 FROM nalabo.users WHERE db_role = caller AND NOT disabled AND role IN ('admin', 'super_admin')) $$;
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = nalabo, pg_temp
+        AS $$ BEGIN
+            RETURN nalabo.is_owner(caller)
+                OR EXISTS (SELECT 1 FROM nalabo.users WHERE db_role = caller AND NOT disabled AND role IN ('admin', 'super_admin'));
+        END $$;
 
     CREATE FUNCTION nalabo.is_super_admin(caller name) RETURNS boolean
-        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = nalabo, pg_temp
-        AS $$ SELECT nalabo.is_owner(caller)
-                  OR EXISTS (SELECT 1 FROM nalabo.users WHERE db_role = caller AND NOT disabled AND role = 'super_admin') $$;
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = nalabo, pg_temp
+        AS $$ BEGIN
+            RETURN nalabo.is_owner(caller)
+                OR EXISTS (SELECT 1 FROM nalabo.users WHERE db_role = caller AND NOT disabled AND role = 'super_admin');
+        END $$;
 
     -- Handles are public (they address workshops); plans and roles are not.
     CREATE FUNCTION nalabo.handles() RETURNS TABLE (id bigint, handle text)
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = nalabo, pg_temp
         AS $$ SELECT id, handle FROM nalabo.users $$;
 
+    -- In policies every helper call is wrapped in a scalar subquery, so PostgreSQL evaluates it once per
+    -- statement (an initplan) instead of once per row.
     ALTER TABLE nalabo.plans ENABLE ROW LEVEL SECURITY;
     ALTER TABLE nalabo.plans FORCE ROW LEVEL SECURITY;
     CREATE POLICY plans_read ON nalabo.plans FOR SELECT USING (true);
-    CREATE POLICY plans_owner ON nalabo.plans USING (nalabo.is_owner(current_user)) WITH CHECK (nalabo.is_owner(current_user));
+    CREATE POLICY plans_owner ON nalabo.plans USING ((SELECT nalabo.is_owner(current_user))) WITH CHECK ((SELECT nalabo.is_owner(current_user)));
 
     ALTER TABLE nalabo.users ENABLE ROW LEVEL SECURITY;
     ALTER TABLE nalabo.users FORCE ROW LEVEL SECURITY;
     CREATE POLICY users_read ON nalabo.users FOR SELECT
-        USING (db_role = current_user OR nalabo.is_admin(current_user));
+        USING (db_role = current_user OR (SELECT nalabo.is_admin(current_user)));
     CREATE POLICY users_add ON nalabo.users FOR INSERT
-        WITH CHECK (nalabo.is_admin(current_user) AND (role = 'user' OR nalabo.is_super_admin(current_user)));
+        WITH CHECK ((SELECT nalabo.is_admin(current_user)) AND (role = 'user' OR (SELECT nalabo.is_super_admin(current_user))));
     CREATE POLICY users_change ON nalabo.users FOR UPDATE
-        USING (nalabo.is_admin(current_user)) WITH CHECK (nalabo.is_admin(current_user));
+        USING ((SELECT nalabo.is_admin(current_user))) WITH CHECK ((SELECT nalabo.is_admin(current_user)));
 
     ALTER TABLE nalabo.workshops ENABLE ROW LEVEL SECURITY;
     ALTER TABLE nalabo.workshops FORCE ROW LEVEL SECURITY;
     CREATE POLICY workshops_read ON nalabo.workshops FOR SELECT
-        USING ((SELECT nalabo.user_id(current_user)) IS NOT NULL OR nalabo.is_admin(current_user));
+        USING ((SELECT nalabo.user_id(current_user)) IS NOT NULL OR (SELECT nalabo.is_admin(current_user)));
     CREATE POLICY workshops_create ON nalabo.workshops FOR INSERT
         WITH CHECK (owner_id = (SELECT nalabo.user_id(current_user)));
 
     ALTER TABLE nalabo.workshop_versions ENABLE ROW LEVEL SECURITY;
     ALTER TABLE nalabo.workshop_versions FORCE ROW LEVEL SECURITY;
     CREATE POLICY versions_read ON nalabo.workshop_versions FOR SELECT
-        USING ((SELECT nalabo.user_id(current_user)) IS NOT NULL OR nalabo.is_admin(current_user));
+        USING ((SELECT nalabo.user_id(current_user)) IS NOT NULL OR (SELECT nalabo.is_admin(current_user)));
     CREATE POLICY versions_publish ON nalabo.workshop_versions FOR INSERT
         WITH CHECK (published_by = (SELECT nalabo.user_id(current_user))
                     AND EXISTS (SELECT 1 FROM nalabo.workshops w WHERE w.id = workshop_id AND w.owner_id = published_by));
     CREATE POLICY versions_yank ON nalabo.workshop_versions FOR UPDATE
         USING (EXISTS (SELECT 1 FROM nalabo.workshops w WHERE w.id = workshop_id AND w.owner_id = (SELECT nalabo.user_id(current_user)))
-               OR nalabo.is_admin(current_user))
+               OR (SELECT nalabo.is_admin(current_user)))
         WITH CHECK (EXISTS (SELECT 1 FROM nalabo.workshops w WHERE w.id = workshop_id AND w.owner_id = (SELECT nalabo.user_id(current_user)))
-                    OR nalabo.is_admin(current_user));
+                    OR (SELECT nalabo.is_admin(current_user)));
 
     ALTER TABLE nalabo.challenges ENABLE ROW LEVEL SECURITY;
     ALTER TABLE nalabo.challenges FORCE ROW LEVEL SECURITY;
     CREATE POLICY challenges_read ON nalabo.challenges FOR SELECT
-        USING ((SELECT nalabo.user_id(current_user)) IS NOT NULL OR nalabo.is_admin(current_user));
+        USING ((SELECT nalabo.user_id(current_user)) IS NOT NULL OR (SELECT nalabo.is_admin(current_user)));
     CREATE POLICY challenges_publish ON nalabo.challenges FOR INSERT
         WITH CHECK (EXISTS (SELECT 1 FROM nalabo.workshop_versions v JOIN nalabo.workshops w ON w.id = v.workshop_id
                             WHERE v.id = version_id AND w.owner_id = (SELECT nalabo.user_id(current_user))));
@@ -176,7 +184,7 @@ enum SchemaV1 {
         USING (learner_id = (SELECT nalabo.user_id(current_user))
                OR EXISTS (SELECT 1 FROM nalabo.workshop_versions v JOIN nalabo.workshops w ON w.id = v.workshop_id
                           WHERE v.id = version_id AND w.owner_id = (SELECT nalabo.user_id(current_user)))
-               OR nalabo.is_admin(current_user));
+               OR (SELECT nalabo.is_admin(current_user)));
     CREATE POLICY sessions_start ON nalabo.workshop_sessions FOR INSERT
         WITH CHECK (learner_id = (SELECT nalabo.user_id(current_user)));
     CREATE POLICY sessions_progress ON nalabo.workshop_sessions FOR UPDATE
@@ -195,10 +203,10 @@ enum SchemaV1 {
     ALTER TABLE nalabo.audit_events ENABLE ROW LEVEL SECURITY;
     ALTER TABLE nalabo.audit_events FORCE ROW LEVEL SECURITY;
     CREATE POLICY audit_read ON nalabo.audit_events FOR SELECT
-        USING (nalabo.is_admin(current_user) OR actor_id = (SELECT nalabo.user_id(current_user)));
+        USING ((SELECT nalabo.is_admin(current_user)) OR actor_id = (SELECT nalabo.user_id(current_user)));
     CREATE POLICY audit_write ON nalabo.audit_events FOR INSERT
         WITH CHECK (actor_role = current_user
-                    AND (actor_id = (SELECT nalabo.user_id(current_user)) OR (actor_id IS NULL AND nalabo.is_owner(current_user))));
+                    AND (actor_id = (SELECT nalabo.user_id(current_user)) OR (actor_id IS NULL AND (SELECT nalabo.is_owner(current_user)))));
 
     -- Versions are immutable: only the yank fields may change.
     CREATE FUNCTION nalabo.keep_versions_immutable() RETURNS trigger LANGUAGE plpgsql AS $$

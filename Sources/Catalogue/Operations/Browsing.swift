@@ -1,18 +1,23 @@
 import WorkshopSpec
 
 extension Catalogue {
-    /// The newest non-yanked version of each workshop, optionally filtered.
+    /// The newest non-yanked version of each workshop, kept when it matches the filters.
     public func list(tag: String? = nil, search: String? = nil, mine: Bool = false, limit: Int = 500) throws -> [WorkshopListing] {
         let pattern = search.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
         return try run("""
-            SELECT DISTINCT ON (h.handle, w.slug) h.handle, w.slug, v.version, v.title, v.summary, v.tags, v.published_at
+            SELECT h.handle, w.slug, v.version, v.title, v.summary, v.tags, v.published_at
             FROM nalabo.workshops w
             JOIN nalabo.handles() h ON h.id = w.owner_id
-            JOIN nalabo.workshop_versions v ON v.workshop_id = w.id AND v.yanked_at IS NULL
+            -- Each workshop's newest version that is not yanked, straight from workshop_versions_newest.
+            CROSS JOIN LATERAL (
+                SELECT version, title, summary, tags, published_at FROM nalabo.workshop_versions
+                WHERE workshop_id = w.id AND yanked_at IS NULL
+                ORDER BY version_order DESC LIMIT 1
+            ) v
             WHERE ($1::text IS NULL OR $1 = ANY (v.tags))
               AND ($2::text IS NULL OR v.title ILIKE $2 OR v.summary ILIKE $2 OR w.slug ILIKE $2)
-              AND (NOT $3::boolean OR w.owner_id = nalabo.user_id(current_user))
-            ORDER BY h.handle, w.slug, v.version_order DESC
+              AND (NOT $3::boolean OR w.owner_id = (SELECT nalabo.user_id(current_user)))
+            ORDER BY h.handle, w.slug
             LIMIT $4
             """, [tag, pattern, mine ? "true" : "false", String(limit)]).records.compactMap { row in
             guard let owner = row["handle"], let slug = row["slug"], let version = row["version"], let title = row["title"] else { return nil }
