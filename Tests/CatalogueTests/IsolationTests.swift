@@ -17,7 +17,7 @@ import WorkshopSpec
             WHERE c.relkind = 'r' AND (n.nspname = 'nalabo' OR (n.nspname = 'public' AND c.relname = 'nalabo_migrations'))
             ORDER BY 1
             """).records
-        #expect(tables.count == 9)
+        #expect(tables.count == 10)
         for table in tables {
             #expect(table.bool("relrowsecurity") && table.bool("relforcerowsecurity"), "\(table["relname"] ?? "")")
         }

@@ -93,6 +93,22 @@ enum SchemaV1 {
     );
     CREATE INDEX challenge_attempts_session ON nalabo.challenge_attempts (session_id, challenge);
 
+    -- One row per session and challenge, kept up to date as attempts are recorded, so that `stats` groups a
+    -- row per learner instead of every attempt. Owner and learner are stored so its policy compares columns.
+    CREATE TABLE nalabo.challenge_progress (
+        session_id uuid NOT NULL REFERENCES nalabo.workshop_sessions (id),
+        challenge text NOT NULL,
+        workshop_id bigint NOT NULL REFERENCES nalabo.workshops (id),
+        owner_id bigint NOT NULL REFERENCES nalabo.users (id),
+        learner_id bigint NOT NULL REFERENCES nalabo.users (id),
+        started_at timestamptz NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        first_passed_at timestamptz,
+        PRIMARY KEY (session_id, challenge)
+    );
+    CREATE INDEX challenge_progress_workshop ON nalabo.challenge_progress (workshop_id, challenge)
+        INCLUDE (attempts, first_passed_at, started_at);
+
     CREATE TABLE nalabo.audit_events (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         at timestamptz NOT NULL DEFAULT now(),
@@ -200,6 +216,15 @@ enum SchemaV1 {
         WITH CHECK (EXISTS (SELECT 1 FROM nalabo.workshop_sessions s
                             WHERE s.id = session_id AND s.learner_id = (SELECT nalabo.user_id(current_user))));
 
+    ALTER TABLE nalabo.challenge_progress ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE nalabo.challenge_progress FORCE ROW LEVEL SECURITY;
+    -- Written only by the attempts trigger below; read like the sessions it summarises.
+    CREATE POLICY progress_read ON nalabo.challenge_progress FOR SELECT
+        USING (learner_id = (SELECT nalabo.user_id(current_user)) OR owner_id = (SELECT nalabo.user_id(current_user))
+               OR (SELECT nalabo.is_admin(current_user)));
+    CREATE POLICY progress_owner ON nalabo.challenge_progress
+        USING ((SELECT nalabo.is_owner(current_user))) WITH CHECK ((SELECT nalabo.is_owner(current_user)));
+
     ALTER TABLE nalabo.audit_events ENABLE ROW LEVEL SECURITY;
     ALTER TABLE nalabo.audit_events FORCE ROW LEVEL SECURITY;
     CREATE POLICY audit_read ON nalabo.audit_events FOR SELECT
@@ -271,6 +296,30 @@ enum SchemaV1 {
     END $$;
     CREATE TRIGGER workshops_quota BEFORE INSERT ON nalabo.workshops FOR EACH ROW EXECUTE FUNCTION nalabo.enforce_workshop_quota();
 
+    -- Folds each recorded attempt into challenge_progress. SECURITY DEFINER: learners cannot write progress
+    -- rows themselves; the attempt it summarises already passed the attempts policy.
+    CREATE FUNCTION nalabo.record_progress() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = nalabo, pg_temp AS $$
+    BEGIN
+        IF NEW.skipped THEN
+            RETURN NEW;
+        END IF;
+        INSERT INTO nalabo.challenge_progress AS p
+            (session_id, challenge, workshop_id, owner_id, learner_id, started_at, attempts, first_passed_at)
+        SELECT s.id, NEW.challenge, w.id, w.owner_id, s.learner_id, s.started_at, 1,
+               CASE WHEN NEW.passed THEN NEW.attempted_at END
+        FROM nalabo.workshop_sessions s
+        JOIN nalabo.workshop_versions v ON v.id = s.version_id
+        JOIN nalabo.workshops w ON w.id = v.workshop_id
+        WHERE s.id = NEW.session_id
+        ON CONFLICT (session_id, challenge) DO UPDATE
+            SET attempts = p.attempts + 1,
+                first_passed_at = CASE WHEN NEW.passed THEN least(p.first_passed_at, NEW.attempted_at) ELSE p.first_passed_at END;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER attempts_progress AFTER INSERT ON nalabo.challenge_attempts
+        FOR EACH ROW EXECUTE FUNCTION nalabo.record_progress();
+
     -- Publishes one version in one round trip; runs as the caller, so every policy above applies.
     CREATE FUNCTION nalabo.publish(p_slug text, p_version text, p_version_order text, p_digest text, p_bundle jsonb,
                                    p_title text, p_summary text, p_tags text[], p_challenges jsonb)
@@ -325,7 +374,8 @@ enum SchemaV1 {
     END $$;
 
     GRANT SELECT ON nalabo.plans, nalabo.workshops, nalabo.workshop_versions, nalabo.challenges,
-                    nalabo.workshop_sessions, nalabo.challenge_attempts, nalabo.audit_events, nalabo.users TO nalabo_user;
+                    nalabo.workshop_sessions, nalabo.challenge_attempts, nalabo.challenge_progress, nalabo.audit_events,
+                    nalabo.users TO nalabo_user;
     GRANT INSERT ON nalabo.workshops, nalabo.workshop_versions, nalabo.challenges, nalabo.workshop_sessions,
                     nalabo.challenge_attempts, nalabo.audit_events, nalabo.users TO nalabo_user;
     GRANT UPDATE (yanked_at, yanked_by) ON nalabo.workshop_versions TO nalabo_user;

@@ -12,21 +12,14 @@ extension Catalogue {
             WHERE h.handle = $1 AND w.slug = $2
             """, [owner, address.slug]).records.first
         let challenges = try run("""
-            WITH tries AS (
-                SELECT a.session_id, a.challenge, s.started_at, count(*) AS attempts,
-                       min(a.attempted_at) FILTER (WHERE a.passed) AS passed_at
-                FROM nalabo.challenge_attempts a
-                JOIN nalabo.workshop_sessions s ON s.id = a.session_id
-                JOIN nalabo.workshop_versions v ON v.id = s.version_id
-                JOIN nalabo.workshops w ON w.id = v.workshop_id
-                JOIN nalabo.handles() h ON h.id = w.owner_id
-                WHERE h.handle = $1 AND w.slug = $2 AND NOT a.skipped
-                GROUP BY a.session_id, a.challenge, s.started_at
-            )
-            SELECT challenge, count(*) AS sessions, count(passed_at) AS passed, sum(attempts) AS attempts,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM passed_at - started_at))
-                       FILTER (WHERE passed_at IS NOT NULL) AS median_seconds
-            FROM tries GROUP BY challenge ORDER BY challenge
+            SELECT p.challenge, count(*) AS sessions, count(p.first_passed_at) AS passed, sum(p.attempts) AS attempts,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM p.first_passed_at - p.started_at))
+                       FILTER (WHERE p.first_passed_at IS NOT NULL) AS median_seconds
+            FROM nalabo.challenge_progress p
+            JOIN nalabo.workshops w ON w.id = p.workshop_id
+            JOIN nalabo.handles() h ON h.id = w.owner_id
+            WHERE h.handle = $1 AND w.slug = $2
+            GROUP BY p.challenge ORDER BY p.challenge
             """, [owner, address.slug]).records
         return WorkshopStats(
             address: WorkshopAddress(owner: owner, slug: address.slug),
