@@ -56,11 +56,6 @@ public final class Catalogue {
         }
         return user
     }
-
-    /// Whether the connection's role owns the catalogue (ran `migrate`).
-    public func isOwner() throws -> Bool {
-        try run("SELECT nalabo.is_owner(current_user)").scalar == "t"
-    }
 }
 
 extension CatalogueUser {

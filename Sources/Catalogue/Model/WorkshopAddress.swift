@@ -47,9 +47,3 @@ extension SemanticVersion {
         return key
     }
 }
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
-}

@@ -86,9 +86,3 @@ extension Message {
         return Message(.yamlSyntax, text, help: help)
     }
 }
-
-extension String {
-    func leftPadded(to width: Int, with pad: Character = "0") -> String {
-        count >= width ? self : String(repeating: pad, count: width - count) + self
-    }
-}
