@@ -8,9 +8,13 @@ let package = Package(
         .executable(name: "nalabo", targets: ["nalabo"]),
         .library(name: "WorkshopSpec", targets: ["WorkshopSpec"]),
         .library(name: "Catalogue", targets: ["Catalogue"]),
+        .library(name: "Runtime", targets: ["Runtime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
     ],
     targets: [
         .systemLibrary(
@@ -38,11 +42,25 @@ let package = Package(
             dependencies: ["WorkshopSpec", "CLibPQ"],
             exclude: ["README.md"]
         ),
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "WorkshopSpec",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["README.md"]
+        ),
         .executableTarget(
             name: "nalabo",
             dependencies: [
                 "WorkshopSpec",
                 "Catalogue",
+                "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -58,6 +76,10 @@ let package = Package(
         .testTarget(
             name: "CatalogueTests",
             dependencies: ["Catalogue", "WorkshopSpec", "TestSupport", "nalabo"]
+        ),
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: ["Runtime", "WorkshopSpec", "TestSupport", "nalabo"]
         ),
         .testTarget(
             name: "nalaboTests",

@@ -9,15 +9,19 @@ struct Nalabo: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "nalabo",
-        abstract: "Write hands-on workshops as code: validate, bundle and publish them.",
+        abstract: "Hands-on workshops as code: validate, test and publish them; run them for learners.",
         discussion: """
             Exit codes: 0 success; 1 problems were found (validation errors, or warnings with --strict); \
             2 the command could not run (bad arguments, a path that does not exist, an unwritable output); \
-            3 the catalogue is unreachable; 4 not permitted; 5 version conflict; 6 plan quota exceeded; 7 not found.
+            3 the catalogue or the container engine is unreachable; 4 not permitted (an expired session too); 5 version conflict; \
+            6 plan quota exceeded; 7 not found (a session, challenge or container); 130 interrupted.
             """,
         version: version,
         groupedSubcommands: [
-            CommandGroup(name: "Authoring", subcommands: [Init.self, Validate.self, Bundle.self, Plans.self, Schema.self]),
+            CommandGroup(name: "Learning", subcommands: [
+                Up.self, Shell.self, Instructions.self, Check.self, Status.self, Solve.self, Down.self, Sessions.self, Prune.self,
+            ]),
+            CommandGroup(name: "Authoring", subcommands: [Init.self, Validate.self, Test.self, Bundle.self, Plans.self, Schema.self]),
             CommandGroup(name: "Catalogue", subcommands: [
                 Publish.self, Pull.self, CatalogueCommand.self, Yank.self, Stats.self, Whoami.self, Admin.self,
             ]),
@@ -26,6 +30,8 @@ struct Nalabo: AsyncParsableCommand {
 
     /// Runs the command line, mapping argument errors to exit code 2 as docs/cli.md documents.
     static func main() async {
+        // Writes to a closed pipe fail with EPIPE (handled where output is written) instead of killing nalabo.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand {

@@ -19,8 +19,20 @@ enum Terminal {
     struct Output: Sendable {
         let handle: FileHandle
 
+        /// Writes all of `text`. A reader that went away (`nalabo check | head`) ends the program quietly, as
+        /// with any Unix filter; FileHandle.write would trap on EPIPE instead.
         func write(_ text: String) {
-            handle.write(Data(text.utf8))
+            var bytes = Array(text.utf8)[...]
+            let descriptor = handle.fileDescriptor
+            while !bytes.isEmpty {
+                let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+                if written < 0 {
+                    if errno == EINTR || errno == EAGAIN { continue }
+                    if errno == EPIPE { exit(0) }
+                    return
+                }
+                bytes = bytes.dropFirst(written)
+            }
         }
     }
 }

@@ -1,0 +1,175 @@
+import Foundation
+
+/// What nalabo needs from a container engine. Docker's Engine API (``DockerEngine``) implements it; a
+/// Kubernetes backend can follow behind the same protocol. Every method throws ``EngineError``.
+public protocol ContainerEngine: Sendable {
+    /// Where the engine listens, as a user would write it (`unix:///var/run/docker.sock`).
+    var endpoint: EngineEndpoint { get }
+
+    /// Checks that the engine answers and returns what it is.
+    func info() async throws -> EngineInfo
+
+    /// Whether an image is present locally.
+    func imageExists(_ reference: String) async throws -> Bool
+    /// Pulls an image, reporting progress; throws ``EngineError/imageUnavailable`` with the registry's words.
+    func pullImage(_ reference: String, progress: @escaping @Sendable (PullEvent) -> Void) async throws
+
+    /// Creates a network and returns its id.
+    func createNetwork(_ spec: NetworkSpec) async throws -> String
+    /// Connects a created container to a further network.
+    func connect(container: String, toNetwork network: String, aliases: [String]) async throws
+    /// Removes a network; a missing one is not an error.
+    func removeNetwork(_ idOrName: String) async throws
+
+    /// Creates a container and returns its id.
+    func createContainer(_ spec: ContainerSpec) async throws -> String
+    func startContainer(_ id: String) async throws
+    func inspectContainer(_ id: String) async throws -> ContainerState
+    /// Removes a container and its anonymous volumes, killing it if it runs; a missing one is not an error.
+    func removeContainer(_ id: String) async throws
+
+    /// Runs a command in a running container and collects its output and exit code.
+    func exec(_ request: ExecRequest) async throws -> ExecOutput
+
+    /// Containers and networks that carry a label (`key` or `key=value`).
+    func containers(labelled label: String) async throws -> [ContainerSummary]
+    func networks(labelled label: String) async throws -> [NetworkSummary]
+}
+
+/// The engine's identity after a successful ping.
+public struct EngineInfo: Sendable, Codable, Equatable {
+    public var product: String
+    public var serverVersion: String
+    public var apiVersion: String
+    public var operatingSystem: String
+    public var cgroupVersion: String?
+}
+
+/// A network to create.
+public struct NetworkSpec: Sendable, Equatable {
+    public var name: String
+    /// No route out: members reach each other and nothing else.
+    public var isInternal: Bool
+    public var labels: [String: String]
+}
+
+/// A container to create; ``SessionBlueprint`` builds these from a workshop.
+public struct ContainerSpec: Sendable, Equatable {
+    public var name: String
+    public var image: String
+    public var hostname: String
+    public var command: [String]
+    public var user: String?
+    public var workdir: String?
+    public var env: [String]
+    public var labels: [String: String]
+    /// `none`, or the name of the network to join first (with `aliases` there).
+    public var network: String
+    public var aliases: [String]
+    /// Container ports (TCP) published on 127.0.0.1 with ephemeral host ports.
+    public var ports: [Int]
+    public var limits: ContainerLimits
+    public var capabilities: [String]
+    public var readOnlyRootFilesystem: Bool
+}
+
+/// The resource limits applied to every container.
+public struct ContainerLimits: Sendable, Equatable {
+    public var memoryBytes: Int64
+    public var nanoCPUs: Int64
+    public var pids: Int
+}
+
+/// A container's state, as far as a session cares.
+public struct ContainerState: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var running: Bool
+    public var status: String
+    public var exitCode: Int
+    public var oomKilled: Bool
+    /// Published TCP ports: container port → host address and port.
+    public var ports: [Int: PublishedPort]
+    /// The container's address on each network it joined.
+    public var addresses: [String: String]
+    public var labels: [String: String]
+}
+
+/// A port on the host that forwards to a container.
+public struct PublishedPort: Sendable, Codable, Equatable {
+    public var hostIP: String
+    public var hostPort: Int
+}
+
+public struct ContainerSummary: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var state: String
+    public var labels: [String: String]
+}
+
+public struct NetworkSummary: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var labels: [String: String]
+}
+
+/// A command to run in a container, without a terminal.
+public struct ExecRequest: Sendable {
+    public var container: String
+    public var command: [String]
+    public var user: String?
+    public var workdir: String?
+    public var env: [String]
+    /// When the engine stops waiting for output; the command itself is limited inside the container.
+    public var deadline: ContinuousClock.Instant?
+    /// Bytes kept of each stream; the rest is counted and dropped.
+    public var outputLimit: Int
+
+    public init(container: String, command: [String], user: String? = nil, workdir: String? = nil,
+                env: [String] = [], deadline: ContinuousClock.Instant? = nil, outputLimit: Int = 64 * 1024) {
+        self.container = container
+        self.command = command
+        self.user = user
+        self.workdir = workdir
+        self.env = env
+        self.deadline = deadline
+        self.outputLimit = outputLimit
+    }
+}
+
+/// What an exec produced. `exitCode` is nil when the deadline passed before the command finished.
+public struct ExecOutput: Sendable, Equatable {
+    public var exitCode: Int?
+    public var stdout: CappedOutput
+    public var stderr: CappedOutput
+}
+
+/// Output kept up to a limit, with a count of what was dropped.
+public struct CappedOutput: Sendable, Equatable {
+    public private(set) var bytes: [UInt8] = []
+    public private(set) var droppedBytes = 0
+    public let limit: Int
+
+    public init(limit: Int) { self.limit = limit }
+
+    public mutating func append<C: Collection>(_ chunk: C) where C.Element == UInt8 {
+        let room = max(0, limit - bytes.count)
+        bytes.append(contentsOf: chunk.prefix(room))
+        droppedBytes += max(0, chunk.count - room)
+    }
+
+    /// The kept bytes as text, invalid UTF-8 repaired.
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    public var isTruncated: Bool { droppedBytes > 0 }
+}
+
+/// One line of an image pull's progress.
+public struct PullEvent: Sendable, Equatable {
+    public var image: String
+    /// The layer the event is about, if any.
+    public var layer: String?
+    public var status: String
+    public var current: Int64?
+    public var total: Int64?
+}

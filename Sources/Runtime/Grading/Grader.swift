@@ -1,0 +1,184 @@
+import Foundation
+import WorkshopSpec
+
+/// How one challenge stands after a `check`.
+public struct ChallengeGrade: Sendable, Codable, Equatable {
+    public enum State: String, Sendable, Codable {
+        /// All of its checks passed now.
+        case passed
+        case failed
+        /// A challenge it `needs` is not complete, so it was not graded.
+        case locked
+        /// Completed earlier and not asked for again.
+        case complete
+        /// Solved with `nalabo solve` earlier.
+        case skipped
+    }
+
+    public var id: String
+    public var title: String
+    public var state: State
+    public var checks: [CheckResult]
+    public var points: Int
+    public var maxPoints: Int
+    /// The hints revealed so far: one more per failed attempt.
+    public var hints: [String]
+    /// The unmet needs of a locked challenge.
+    public var waitingFor: [String]
+    public var attempts: Int
+}
+
+/// The result of one `nalabo check`.
+public struct GradeReport: Sendable, Codable, Equatable {
+    public var session: String
+    public var challenges: [ChallengeGrade]
+    public var score: Int
+    public var maxScore: Int
+    /// Whether every challenge that was graded passed.
+    public var allPassed: Bool { !challenges.contains { $0.state == .failed } }
+}
+
+/// Grades challenges in a running session: checks of independent challenges run concurrently; a challenge
+/// whose `needs` are unmet is reported locked, and becomes gradable in the same run once they pass.
+public struct Grader: Sendable {
+    public let engine: any ContainerEngine
+    public let store: SessionStore
+
+    public init(engine: any ContainerEngine, store: SessionStore) {
+        self.engine = engine
+        self.store = store
+    }
+
+    public struct SessionExpired: Error, CustomStringConvertible {
+        public var session: String
+        public var expiredAt: Date
+        public var description: String {
+            "session \(session) expired at \(SessionBlueprint.timestamp(expiredAt)); grading is closed. `nalabo down --session \(session)` removes it and `nalabo up` starts a new one"
+        }
+    }
+
+    public struct UnknownChallenge: Error, CustomStringConvertible {
+        public var id: String
+        public var known: [String]
+        public var description: String { "this workshop has no challenge \"\(id)\"; its challenges: \(known.joined(separator: ", "))" }
+    }
+
+    /// Runs the checks of `requested` challenges (all incomplete ones when empty) and records the attempts.
+    public func check(_ record: LocalSession, workshop: Workshop, requested: [String] = [], now: Date = Date()) async throws -> GradeReport {
+        guard !record.isExpired(at: now) else { throw SessionExpired(session: record.id, expiredAt: record.expiresAt) }
+        let all = workshop.challengesInDependencyOrder
+        for id in requested where workshop.challenge(id) == nil {
+            throw UnknownChallenge(id: id, known: all.map(\.id))
+        }
+        var progress = record.progress
+        var pending = all.filter { challenge in
+            requested.isEmpty ? !(progress[challenge.id]?.isComplete ?? false) : requested.contains(challenge.id)
+        }
+        var graded: [String: [CheckResult]] = [:]
+
+        // Waves: everything whose needs are complete runs at once; what they unlock runs next.
+        while true {
+            let ready = pending.filter { challenge in challenge.needs.allSatisfy { progress[$0.value]?.isComplete ?? false } }
+            guard !ready.isEmpty else { break }
+            pending.removeAll { challenge in ready.contains { $0.id == challenge.id } }
+            let results = try await withThrowingTaskGroup(of: (String, [CheckResult]).self) { group in
+                for challenge in ready {
+                    group.addTask { (challenge.id, try await runChecks(challenge, workshop: workshop, record: record)) }
+                }
+                var results: [String: [CheckResult]] = [:]
+                for try await (id, checks) in group { results[id] = checks }
+                return results
+            }
+            let updated = try store.update(record.id) { stored in
+                for (id, checks) in results {
+                    var entry = stored.progress[id] ?? ChallengeProgress()
+                    let passed = checks.allSatisfy(\.passed)
+                    entry.attempts += 1
+                    entry.lastAttemptAt = now
+                    entry.lastResults = checks
+                    if passed {
+                        if entry.completedAt == nil {
+                            entry.completedAt = now
+                            entry.points = checks.reduce(0) { $0 + $1.points }
+                        }
+                    } else {
+                        entry.failedAttempts += 1
+                    }
+                    stored.progress[id] = entry
+                }
+            }
+            progress = updated.progress
+            graded.merge(results) { _, new in new }
+        }
+
+        let challenges = all.map { challenge -> ChallengeGrade in
+            let entry = progress[challenge.id] ?? ChallengeProgress()
+            let state: ChallengeGrade.State
+            let checks = graded[challenge.id] ?? []
+            if graded[challenge.id] != nil {
+                state = checks.allSatisfy(\.passed) ? .passed : .failed
+            } else if entry.skipped {
+                state = .skipped
+            } else if entry.isComplete {
+                state = .complete
+            } else if challenge.needs.contains(where: { !(progress[$0.value]?.isComplete ?? false) }) {
+                state = .locked
+            } else {
+                state = .failed
+            }
+            return ChallengeGrade(
+                id: challenge.id, title: challenge.title, state: state, checks: checks, points: entry.points,
+                maxPoints: challenge.maxPoints,
+                hints: Array(challenge.hints.prefix(state == .failed ? entry.failedAttempts : 0)),
+                waitingFor: challenge.needs.map(\.value).filter { !(progress[$0]?.isComplete ?? false) },
+                attempts: entry.attempts)
+        }
+        let shown = requested.isEmpty ? challenges : challenges.filter { requested.contains($0.id) }
+        return GradeReport(session: record.id, challenges: shown,
+                           score: progress.values.reduce(0) { $0 + $1.points },
+                           maxScore: all.reduce(0) { $0 + $1.maxPoints })
+    }
+
+    /// Runs one challenge's checks in order, without recording anything.
+    public func runChecks(_ challenge: Challenge, workshop: Workshop, record: LocalSession) async throws -> [CheckResult] {
+        let runner = ScriptRunner(engine: engine)
+        var results: [CheckResult] = []
+        for check in challenge.checks {
+            guard let container = workshop.container(check.script.container),
+                  let engineID = record.container(check.script.container)?.engineID else {
+                throw EngineError.notFound("container \(check.script.container) of session \(record.id)")
+            }
+            let outcome = try await runner.run(check.script, in: engineID, container: container, sweep: true)
+            results.append(CheckResult(check: check, outcome: outcome))
+        }
+        return results
+    }
+
+    /// Runs a challenge's reference solution and, when it succeeds, marks the challenge skipped (complete,
+    /// scored 0) unless the learner had already completed it.
+    public func solve(_ record: LocalSession, workshop: Workshop, challenge id: String, now: Date = Date()) async throws -> ScriptOutcome {
+        guard !record.isExpired(at: now) else { throw SessionExpired(session: record.id, expiredAt: record.expiresAt) }
+        guard let challenge = workshop.challenge(id) else {
+            throw UnknownChallenge(id: id, known: workshop.challengesInDependencyOrder.map(\.id))
+        }
+        guard let solve = challenge.solve else {
+            throw EngineError.notFound("a reference solution for \(id) (the workshop has none)")
+        }
+        guard let container = workshop.container(solve.container), let engineID = record.container(solve.container)?.engineID else {
+            throw EngineError.notFound("container \(solve.container) of session \(record.id)")
+        }
+        let outcome = try await ScriptRunner(engine: engine).run(solve, in: engineID, container: container, sweep: false)
+        if outcome.succeeded {
+            try store.update(record.id) { stored in
+                var entry = stored.progress[id] ?? ChallengeProgress()
+                if entry.completedAt == nil {
+                    entry.completedAt = now
+                    entry.skipped = true
+                    entry.points = 0
+                }
+                stored.progress[id] = entry
+            }
+        }
+        return outcome
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import WorkshopSpec
+
+/// What running a script produced.
+public struct ScriptOutcome: Sendable {
+    /// The script's exit status; nil when it timed out.
+    public var exitCode: Int?
+    public var timedOut: Bool
+    /// A process of the container was killed for exceeding the memory limit while the script ran.
+    public var outOfMemory: Bool
+    public var stdout: CappedOutput
+    public var stderr: CappedOutput
+    public var duration: Duration
+
+    public var succeeded: Bool { exitCode == 0 && !timedOut }
+}
+
+/// Runs spec scripts in a session's containers through ``ScriptWrapper``: timeouts enforced in the container
+/// and, one second later, by the client too; output capped per stream; leftovers of checks killed.
+public struct ScriptRunner: Sendable {
+    public let engine: any ContainerEngine
+    public var outputLimit = 64 * 1024
+
+    public init(engine: any ContainerEngine) { self.engine = engine }
+
+    /// Runs `script` in the engine container `containerID` whose spec is `container`.
+    public func run(_ script: Script, text: String? = nil, in containerID: String, container: Container,
+                    sweep: Bool, timeout: SpecDuration? = nil) async throws -> ScriptOutcome {
+        let seconds = max(1, (timeout ?? script.timeout).seconds)
+        let id = UUID().uuidString.lowercased()
+        let body = text ?? script.source.text
+        let command = ScriptWrapper.command(id: id, timeoutSeconds: seconds, sweep: sweep, text: body,
+                                            interpreter: ScriptWrapper.interpreter(for: body, shell: container.shell))
+        let clock = ContinuousClock()
+        let started = clock.now
+        let request = ExecRequest(container: containerID, command: command, user: script.user, workdir: script.workdir,
+                                  env: script.env.map { "\($0.name)=\($0.value)" },
+                                  deadline: started + .seconds(seconds) + .seconds(1), outputLimit: outputLimit)
+        let output = try await engine.exec(request)
+        var stderr = output.stderr
+        let timeoutMarker = "nalabo:timeout:\(id)"
+        let oomMarker = "nalabo:oom:\(id)"
+        var timedOut = output.exitCode == nil
+        var outOfMemory = false
+        let text = stderr.text
+        if text.contains(timeoutMarker) || text.contains(oomMarker) {
+            timedOut = timedOut || text.contains(timeoutMarker)
+            outOfMemory = text.contains(oomMarker)
+            var cleaned = CappedOutput(limit: outputLimit)
+            let kept = text.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { $0 != Substring(timeoutMarker) && $0 != Substring(oomMarker) }
+                .joined(separator: "\n")
+            cleaned.append(Array(kept.utf8))
+            stderr = cleaned
+        }
+        if output.exitCode == nil {
+            // The watchdog did not end the run in time (no `sleep` in the image, a frozen container):
+            // kill what is left from the client side.
+            _ = try? await engine.exec(ExecRequest(container: containerID, command: ScriptWrapper.sweepCommand(id: id),
+                                                   deadline: clock.now + .seconds(5)))
+        }
+        return ScriptOutcome(exitCode: timedOut ? nil : output.exitCode, timedOut: timedOut, outOfMemory: outOfMemory,
+                             stdout: output.stdout, stderr: stderr, duration: clock.now - started)
+    }
+}

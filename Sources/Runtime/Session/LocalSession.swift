@@ -1,0 +1,72 @@
+import Foundation
+
+/// Everything nalabo remembers about a learner's session, kept in the local state directory.
+public struct LocalSession: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        /// `up` is creating it.
+        case starting
+        case ready
+        /// Setup failed and `--keep-on-failure` kept it for inspection.
+        case failed
+    }
+
+    public struct WorkshopInfo: Sendable, Codable, Equatable {
+        public var slug: String
+        public var version: String
+        public var title: String
+        /// The canonical bundle's digest; the bundle itself is stored beside the record.
+        public var digest: String
+        /// Where it came from: a directory or file path, or a catalogue address.
+        public var source: String
+    }
+
+    public struct ContainerInfo: Sendable, Codable, Equatable {
+        /// The name in the spec.
+        public var name: String
+        public var engineName: String
+        public var engineID: String?
+        /// Container port → where it is served on the host.
+        public var ports: [PortInfo]
+    }
+
+    public struct PortInfo: Sendable, Codable, Equatable {
+        public var port: Int
+        public var hostIP: String
+        public var hostPort: Int
+        public var url: String { "http://\(hostIP):\(hostPort)/" }
+    }
+
+    public var id: String
+    public var status: Status
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var workshop: WorkshopInfo
+    /// The engine endpoint it runs on (`unix:///var/run/docker.sock`).
+    public var endpoint: String
+    public var networks: [String]
+    public var containers: [ContainerInfo]
+    public var gatewayID: String?
+    public var progress: [String: ChallengeProgress]
+    /// The catalogue's session id, when the workshop came from the catalogue and progress is recorded there.
+    public var catalogueSession: String?
+
+    public func isExpired(at now: Date = Date()) -> Bool { now >= expiresAt }
+
+    public func container(_ name: String) -> ContainerInfo? { containers.first { $0.name == name } }
+}
+
+/// A learner's progress on one challenge.
+public struct ChallengeProgress: Sendable, Codable, Equatable {
+    public var attempts: Int = 0
+    public var failedAttempts: Int = 0
+    public var completedAt: Date?
+    public var points: Int = 0
+    /// Solved with `nalabo solve`: complete for `needs`, scored 0.
+    public var skipped: Bool = false
+    public var lastAttemptAt: Date?
+    public var lastResults: [CheckResult] = []
+
+    public init() {}
+
+    public var isComplete: Bool { completedAt != nil }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import WorkshopSpec
+
+/// The engine objects of one session, derived from the workshop alone: the one place that decides how a
+/// learner container is isolated and limited. Pure, so every flag is unit-tested without an engine.
+public struct SessionBlueprint: Sendable {
+    /// Label keys carried by every object nalabo creates, so nothing is ever orphaned.
+    public enum Label {
+        public static let session = "dev.nalabo.session"
+        public static let workshop = "dev.nalabo.workshop"
+        public static let expiresAt = "dev.nalabo.expires-at"
+        public static let container = "dev.nalabo.container"
+        public static let role = "dev.nalabo.role"
+        /// The state file that describes the session; `prune` treats objects whose file is gone as orphaned.
+        public static let stateFile = "dev.nalabo.state-file"
+    }
+
+    /// The capabilities a learner's root shell keeps after `CapDrop: ALL`: change owners and modes of files
+    /// it does not own, switch user (`su`, `runuser`), signal processes, and bind ports below 1024.
+    /// Left out of Docker's default set: MKNOD, NET_RAW (no raw sockets, no ping), SETFCAP, SETPCAP,
+    /// SYS_CHROOT and AUDIT_WRITE.
+    public static let capabilities = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "NET_BIND_SERVICE"]
+
+    /// Keeps a learner container alive without depending on the image's command; the engine's init
+    /// (`Init: true`) reaps orphans and forwards signals.
+    static let keepAlive = ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 86400 & wait $!; done"]
+
+    /// The image of the port gateway of an isolated session (busybox: `nc` relays each port).
+    public static let defaultGatewayImage = "busybox:stable"
+
+    public let sessionID: String
+    public let workshop: Workshop
+    public let expiresAt: Date
+    public let stateFile: String
+    public let gatewayImage: String
+
+    public init(sessionID: String, workshop: Workshop, expiresAt: Date, stateFile: String,
+                gatewayImage: String = SessionBlueprint.defaultGatewayImage) {
+        self.sessionID = sessionID
+        self.workshop = workshop
+        self.expiresAt = expiresAt
+        self.stateFile = stateFile
+        self.gatewayImage = gatewayImage
+    }
+
+    public var labels: [String: String] {
+        [
+            Label.session: sessionID,
+            Label.workshop: "\(workshop.metadata.slug)@\(workshop.metadata.version)",
+            Label.expiresAt: Self.timestamp(expiresAt),
+            Label.stateFile: stateFile,
+        ]
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+    }
+
+    /// The session's network, none for `network: none`.
+    public var network: NetworkSpec? {
+        switch workshop.environment.network {
+        case .none: nil
+        case .isolated: NetworkSpec(name: "nalabo-\(sessionID)", isInternal: true, labels: labels)
+        case .internet: NetworkSpec(name: "nalabo-\(sessionID)", isInternal: false, labels: labels)
+        }
+    }
+
+    /// Whether the session needs a gateway to serve ports: Docker publishes no ports from an internal network.
+    public var needsPortGateway: Bool {
+        workshop.environment.network == .isolated && workshop.environment.containers.contains { !$0.ports.isEmpty }
+    }
+
+    /// The network between the gateway and the host, for an isolated session with ports.
+    public var gatewayNetwork: NetworkSpec? {
+        guard needsPortGateway else { return nil }
+        return NetworkSpec(name: "nalabo-\(sessionID)-ports", isInternal: false, labels: labels)
+    }
+
+    /// The engine name of a learner container.
+    public func engineName(_ container: String) -> String { "nalabo-\(sessionID)-\(container)" }
+
+    public var containers: [ContainerSpec] {
+        workshop.environment.containers.map(containerSpec)
+    }
+
+    func containerSpec(_ container: Container) -> ContainerSpec {
+        var labels = labels
+        labels[Label.container] = container.name
+        labels[Label.role] = "learner"
+        let networkMode = workshop.environment.network
+        return ContainerSpec(
+            name: engineName(container.name),
+            image: container.image,
+            hostname: container.name,
+            command: Self.keepAlive,
+            user: container.user,
+            workdir: container.workdir,
+            env: container.env.map { "\($0.name)=\($0.value)" },
+            labels: labels,
+            network: network?.name ?? "none",
+            aliases: [container.name],
+            // An internal network publishes nothing; the gateway serves those ports instead.
+            ports: networkMode == .internet ? container.ports.map(\.wrappedValue) : [],
+            limits: Self.limits(container.resources),
+            capabilities: Self.capabilities,
+            readOnlyRootFilesystem: false
+        )
+    }
+
+    static func limits(_ resources: Resources) -> ContainerLimits {
+        ContainerLimits(memoryBytes: resources.memory.bytes, nanoCPUs: Int64((resources.cpus * 1e9).rounded()), pids: resources.pids)
+    }
+
+    /// One relay of the gateway: a gateway port forwarding to a container's port.
+    public struct Relay: Sendable, Equatable {
+        public var container: String
+        public var port: Int
+        public var gatewayPort: Int
+    }
+
+    /// The relays an isolated session's gateway runs, one listening port per published container port.
+    public var relays: [Relay] {
+        guard needsPortGateway else { return [] }
+        var relays: [Relay] = []
+        for container in workshop.environment.containers {
+            for port in container.ports {
+                relays.append(Relay(container: container.name, port: port.wrappedValue, gatewayPort: 10000 + relays.count))
+            }
+        }
+        return relays
+    }
+
+    /// The gateway container: on the host-facing network with the relays' ports published on 127.0.0.1; it is
+    /// connected to the internal network afterwards. `addresses` maps container names to their internal
+    /// addresses (busybox's static `nc` does not resolve names).
+    public func gatewaySpec(addresses: [String: String]) -> ContainerSpec? {
+        guard let gatewayNetwork else { return nil }
+        var labels = labels
+        labels[Label.role] = "ports"
+        let script = relays.compactMap { relay in
+            addresses[relay.container].map { "nc -ll -p \(relay.gatewayPort) -e nc \($0) \(relay.port) &" }
+        }.joined(separator: "\n") + "\nwait"
+        return ContainerSpec(
+            name: "nalabo-\(sessionID)-ports",
+            image: gatewayImage,
+            hostname: "ports",
+            command: ["/bin/sh", "-c", script],
+            user: "65534:65534",
+            workdir: nil,
+            env: [],
+            labels: labels,
+            network: gatewayNetwork.name,
+            aliases: [],
+            ports: relays.map(\.gatewayPort),
+            limits: ContainerLimits(memoryBytes: 32 << 20, nanoCPUs: 250_000_000, pids: 64),
+            capabilities: [],
+            readOnlyRootFilesystem: true
+        )
+    }
+
+    /// Every image the session needs, learner images first, without repeats.
+    public var images: [String] {
+        var seen = Set<String>()
+        var images = workshop.environment.containers.map(\.image)
+        if needsPortGateway { images.append(gatewayImage) }
+        return images.filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,43 @@
+/// What `up` (and `test`) report while they work, for progress display.
+public enum SessionEvent: Sendable {
+    case checkingImage(String)
+    case pulling(PullEvent)
+    case pulled(String)
+    case creatingNetwork(String)
+    case startingContainer(String)
+    case servingPorts(Int)
+    case runningSetup(script: String, container: String)
+    case setupFinished(script: String, seconds: Double)
+    case ready(LocalSession)
+    case removing(String)
+}
+
+/// Setup did not succeed; carries the script's output so the learner or instructor sees why.
+public struct SetupFailure: Error, Sendable, CustomStringConvertible {
+    public var script: String
+    public var container: String
+    public var outcome: ScriptOutcome
+    /// The session, when it was kept (`--keep-on-failure`).
+    public var keptSession: String?
+
+    public var description: String {
+        var text = "the setup script \(script) failed in container \(container): "
+        if outcome.timedOut {
+            text += "it timed out"
+        } else if outcome.outOfMemory {
+            text += "a process ran out of memory (exit status \(outcome.exitCode.map(String.init) ?? "none"))"
+        } else {
+            text += "exit status \(outcome.exitCode.map(String.init) ?? "none")"
+        }
+        let output = (outcome.stdout.text + outcome.stderr.text).trimmingCharacters(in: .whitespacesAndNewlines)
+        if !output.isEmpty {
+            text += "\nits output:\n" + output.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n")
+        }
+        if let keptSession {
+            text += "\nthe session \(keptSession) was kept for inspection: `nalabo shell --session \(keptSession)`, then `nalabo down --session \(keptSession)`"
+        } else {
+            text += "\neverything the session created was removed; `--keep-on-failure` keeps it for inspection"
+        }
+        return text
+    }
+}

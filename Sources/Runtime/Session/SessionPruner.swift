@@ -1,0 +1,65 @@
+import Foundation
+
+/// Finds and removes sessions nobody will use again: expired ones, orphaned ones (engine objects whose state
+/// file is gone: a crashed `up`, a deleted state directory, a daemon restarted mid-`up`), and local records whose
+/// engine objects have all disappeared. Works from the engine's labels, so it is safe to run from cron.
+public struct SessionPruner: Sendable {
+    public let provisioner: SessionProvisioner
+
+    public init(provisioner: SessionProvisioner) { self.provisioner = provisioner }
+
+    public struct Pruned: Sendable, Codable, Equatable {
+        public enum Reason: String, Sendable, Codable {
+            case expired, orphaned
+            /// A local record with nothing left on the engine.
+            case stale
+        }
+        public var session: String
+        public var reason: Reason
+        public var objects: [String]
+        public var problems: [String]
+    }
+
+    /// What would be removed; with `dryRun` false, removes it.
+    public func prune(now: Date = Date(), dryRun: Bool = false) async throws -> [Pruned] {
+        let engine = provisioner.engine
+        let store = provisioner.store
+        let containers = try await engine.containers(labelled: SessionBlueprint.Label.session)
+        let networks = try await engine.networks(labelled: SessionBlueprint.Label.session)
+        var labelsBySession: [String: [String: String]] = [:]
+        var objectsBySession: [String: [String]] = [:]
+        for container in containers {
+            guard let id = container.labels[SessionBlueprint.Label.session] else { continue }
+            labelsBySession[id] = labelsBySession[id] ?? container.labels
+            objectsBySession[id, default: []].append("container \(container.name)")
+        }
+        for network in networks {
+            guard let id = network.labels[SessionBlueprint.Label.session] else { continue }
+            labelsBySession[id] = labelsBySession[id] ?? network.labels
+            objectsBySession[id, default: []].append("network \(network.name)")
+        }
+
+        var pruned: [Pruned] = []
+        let local = store.all().sessions
+        let localIDs = Set(local.map(\.id))
+        for (id, labels) in labelsBySession.sorted(by: { $0.key < $1.key }) {
+            let expired = labels[SessionBlueprint.Label.expiresAt].flatMap(Self.parseTimestamp).map { $0 <= now } ?? false
+            let stateFile = labels[SessionBlueprint.Label.stateFile]
+            let orphaned = !localIDs.contains(id) && (stateFile.map { !FileManager.default.fileExists(atPath: $0) } ?? true)
+            guard expired || orphaned else { continue }
+            pruned.append(Pruned(session: id, reason: expired ? .expired : .orphaned, objects: objectsBySession[id] ?? [], problems: []))
+        }
+        for record in local where labelsBySession[record.id] == nil && record.status != .starting {
+            pruned.append(Pruned(session: record.id, reason: record.isExpired(at: now) ? .expired : .stale, objects: ["state \(store.recordPath(record.id))"], problems: []))
+        }
+        guard !dryRun else { return pruned }
+        for index in pruned.indices {
+            pruned[index].problems = await provisioner.remove(sessionID: pruned[index].session)
+        }
+        return pruned
+    }
+
+    static func parseTimestamp(_ text: String) -> Date? {
+        try? Date(text, strategy: .iso8601)
+    }
+}

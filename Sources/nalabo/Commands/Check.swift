@@ -1,0 +1,96 @@
+import ArgumentParser
+import Catalogue
+import Foundation
+import Runtime
+import WorkshopSpec
+
+extension Nalabo {
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Grade your work: run the checks of the given challenges (default: every one not yet complete).",
+            discussion: "Exit code 0 when every graded challenge passed, 1 when one failed, 4 when the session expired.")
+
+        @Argument(help: "Challenge ids; default every challenge not yet complete.") var challenges: [String] = []
+        @OptionGroup var selection: SessionOptions
+        @Option(help: "Output format: text or json.") var format: TableFormat = .text
+        @Option(help: "Colour: auto, always or never.") var color: ColorChoice = .auto
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let store = SessionStore.standard()
+            let record = try selection.record(in: store)
+            let workshop = try sessionWorkshop(record, store: store)
+            let engine = try await connectEngine(endpoint: record.endpoint)
+            let grader = Grader(engine: engine, store: store)
+            let requested = challenges
+            let report = try await engineCall { try await grader.check(record, workshop: workshop, requested: requested) }
+            recordInCatalogue(report, record: record)
+            if format == .json {
+                Terminal.standardOutput.write(JSONLines.encode(report) + "\n")
+            } else {
+                Terminal.standardOutput.write(GradeText(color: color.resolve()).render(report))
+            }
+            if !report.allPassed { throw ExitCode(ExitStatus.problemsFound) }
+        }
+
+        private func recordInCatalogue(_ report: GradeReport, record: LocalSession) {
+            guard let session = record.catalogueSession else { return }
+            let graded = report.challenges.filter { $0.state == .passed || $0.state == .failed }
+            guard !graded.isEmpty else { return }
+            do {
+                let catalogue = try database.connect()
+                for challenge in graded {
+                    try catalogue.recordAttempt(session: session, challenge: challenge.id, passed: challenge.state == .passed,
+                                                points: challenge.checks.reduce(0) { $0 + $1.points })
+                }
+            } catch {
+                Terminal.standardError.write("warning: the attempt was graded and kept locally, but the catalogue did not record it: \(error)\n")
+            }
+        }
+    }
+}
+
+/// How a grade report reads in a terminal.
+struct GradeText {
+    var color: Bool
+
+    private func paint(_ code: String, _ text: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+
+    func render(_ report: GradeReport) -> String {
+        var text = ""
+        for challenge in report.challenges {
+            switch challenge.state {
+            case .passed:
+                text += paint("32", "✓") + " \(challenge.id) — \(challenge.title): passed, \(challenge.points)/\(challenge.maxPoints) points\n"
+            case .complete:
+                text += paint("32", "✓") + " \(challenge.id) — \(challenge.title): done earlier (\(challenge.points) points)\n"
+            case .skipped:
+                text += paint("33", "↷") + " \(challenge.id) — \(challenge.title): solved with `nalabo solve` (0 points)\n"
+            case .locked:
+                text += paint("2", "🔒 \(challenge.id) — \(challenge.title): locked until \(challenge.waitingFor.joined(separator: ", ")) \(challenge.waitingFor.count == 1 ? "is" : "are") complete") + "\n"
+                continue
+            case .failed:
+                text += paint("31", "✗") + " \(challenge.id) — \(challenge.title): not yet (attempt \(challenge.attempts))\n"
+            }
+            for check in challenge.checks {
+                let mark = check.passed ? paint("32", "✓") : paint("31", "✗")
+                var line = "    \(mark) \(check.name)"
+                if check.maxPoints > 0 { line += " (\(check.points)/\(check.maxPoints))" }
+                if !check.passed, let reason = check.reason { line += ": \(reason)" }
+                text += line + "\n"
+                if !check.passed {
+                    if let message = check.failMessage { text += "        \(message)\n" }
+                    for failLine in check.failLines { text += "        \(failLine)\n" }
+                }
+            }
+            if challenge.state == .failed, !challenge.hints.isEmpty {
+                for (index, hint) in challenge.hints.enumerated() {
+                    text += paint("33", "    hint \(index + 1): ") + MarkdownTerminal(color: color).inline(hint) + "\n"
+                }
+            }
+        }
+        if report.challenges.isEmpty { text += "nothing to grade: every challenge is complete\n" }
+        text += "score: \(report.score)/\(report.maxScore)\n"
+        return text
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Catalogue
+import Foundation
+import Runtime
+
+extension Nalabo {
+    struct Down: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a session: its containers, networks and local state.",
+            discussion: "With a workshop from the catalogue, the session's end and score are recorded there.")
+
+        @OptionGroup var selection: SessionOptions
+        @Flag(help: "Remove every session of this user.") var all = false
+        @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let store = SessionStore.standard()
+            let records = all ? store.all().sessions : [try selection.record(in: store)]
+            if records.isEmpty {
+                if !quiet { Swift.print("no sessions") }
+                return
+            }
+            var failed = false
+            for record in records {
+                let engine = try await connectEngine(endpoint: record.endpoint)
+                let problems = await SessionProvisioner(engine: engine, store: store).remove(sessionID: record.id)
+                if let catalogueSession = record.catalogueSession {
+                    let score = record.progress.values.reduce(0) { $0 + $1.points }
+                    do {
+                        try database.connect().endSession(catalogueSession, status: "finished", score: score)
+                    } catch {
+                        Terminal.standardError.write("warning: the catalogue did not record the end of the session: \(error)\n")
+                    }
+                }
+                if problems.isEmpty {
+                    if !quiet { Swift.print("removed session \(record.id) (\(record.workshop.slug)@\(record.workshop.version))") }
+                } else {
+                    failed = true
+                    Terminal.standardError.write("error: session \(record.id) was not removed completely:\n"
+                        + problems.map { "  \($0)\n" }.joined() + "run `nalabo down --session \(record.id)` again, or `nalabo prune`\n")
+                }
+            }
+            if failed { throw ExitCode(ExitStatus.couldNotRun) }
+        }
+    }
+
+    struct Sessions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List this user's sessions.")
+
+        @Option(help: "Output format: text or json.") var format: TableFormat = .text
+
+        func run() async throws {
+            let (sessions, problems) = SessionStore.standard().all()
+            for problem in problems { Terminal.standardError.write("warning: \(problem)\n") }
+            if format == .json {
+                Terminal.standardOutput.write("[" + sessions.map { JSONLines.encode($0) }.joined(separator: ",") + "]\n")
+                return
+            }
+            guard !sessions.isEmpty else {
+                Swift.print("no sessions; start one with `nalabo up PATH`")
+                return
+            }
+            let now = Date()
+            let rows = sessions.map { session -> [String] in
+                let done = session.progress.values.filter(\.isComplete).count
+                return [session.id, "\(session.workshop.slug)@\(session.workshop.version)",
+                        session.isExpired(at: now) ? "expired" : session.status.rawValue,
+                        "\(done) done", (session.isExpired(at: now) ? "expired " : "expires ") + SessionText.relative(session.expiresAt, now: now)]
+            }
+            Swift.print(table(["SESSION", "WORKSHOP", "STATUS", "CHALLENGES", "TIME"], rows))
+        }
+    }
+
+    struct Prune: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove expired and orphaned sessions, found by their labels on the engine (safe from cron).",
+            discussion: "Orphaned: engine objects whose state file is gone (a crashed `up`, a daemon restart). Stale: local records with nothing left on the engine.")
+
+        @Flag(help: "Only show what would be removed.") var dryRun = false
+        @Option(help: "Output format: text or json.") var format: TableFormat = .text
+
+        func run() async throws {
+            let engine = try await connectEngine()
+            let pruner = SessionPruner(provisioner: SessionProvisioner(engine: engine, store: SessionStore.standard()))
+            let pruned = try await engineCall { try await pruner.prune(dryRun: dryRun) }
+            if format == .json {
+                Terminal.standardOutput.write("[" + pruned.map { JSONLines.encode($0) }.joined(separator: ",") + "]\n")
+            } else if pruned.isEmpty {
+                Swift.print("nothing to prune")
+            } else {
+                for session in pruned {
+                    Swift.print("\(dryRun ? "would remove" : "removed") \(session.reason.rawValue) session \(session.session): \(session.objects.joined(separator: ", "))")
+                    for problem in session.problems { Terminal.standardError.write("  error: \(problem)\n") }
+                }
+            }
+            if pruned.contains(where: { !$0.problems.isEmpty }) { throw ExitCode(ExitStatus.couldNotRun) }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import Runtime
+import WorkshopSpec
+
+extension Nalabo {
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a session's steps, challenges, score, time left, containers and the URLs of its ports.")
+
+        @OptionGroup var selection: SessionOptions
+        @Option(help: "Output format: text or json.") var format: TableFormat = .text
+        @Option(help: "Colour: auto, always or never.") var color: ColorChoice = .auto
+
+        struct ContainerStatus: Codable {
+            var name: String
+            var state: String
+            var outOfMemory: Bool
+            var ports: [LocalSession.PortInfo]
+        }
+
+        struct Report: Codable {
+            var session: LocalSession
+            var score: Int
+            var maxScore: Int
+            var secondsLeft: Int
+            var containers: [ContainerStatus]
+        }
+
+        func run() async throws {
+            let store = SessionStore.standard()
+            let record = try selection.record(in: store)
+            let workshop = try sessionWorkshop(record, store: store)
+            let engine = try await connectEngine(endpoint: record.endpoint)
+            var containers: [ContainerStatus] = []
+            for container in record.containers {
+                var status = ContainerStatus(name: container.name, state: "missing", outOfMemory: false, ports: container.ports)
+                if let id = container.engineID, let state = try? await engine.inspectContainer(id) {
+                    status.state = state.running ? "running" : "\(state.status) (exit \(state.exitCode))"
+                    status.outOfMemory = state.oomKilled
+                }
+                containers.append(status)
+            }
+            let report = Report(session: record, score: record.progress.values.reduce(0) { $0 + $1.points },
+                                maxScore: workshop.challenges.reduce(0) { $0 + $1.maxPoints },
+                                secondsLeft: max(0, Int(record.expiresAt.timeIntervalSinceNow)), containers: containers)
+            if format == .json {
+                Terminal.standardOutput.write(JSONLines.encode(report) + "\n")
+                return
+            }
+            Terminal.standardOutput.write(render(report, workshop: workshop))
+        }
+
+        private func render(_ report: Report, workshop: Workshop) -> String {
+            let colored = color.resolve()
+            func paint(_ code: String, _ text: String) -> String { colored ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+            let record = report.session
+            var text = "\(workshop.metadata.title) (\(record.workshop.slug)@\(record.workshop.version)) — session \(record.id)\n"
+            text += record.isExpired() ? paint("31", "expired \(SessionText.relative(record.expiresAt))") + "\n"
+                : "time left: \(SessionText.relative(record.expiresAt).dropFirst(3)) (expires \(record.expiresAt.formatted(date: .omitted, time: .shortened)))\n"
+            text += "score: \(report.score)/\(report.maxScore)\n\n"
+            let current = SessionText.currentStep(workshop, progress: record.progress)
+            for (index, step) in workshop.steps.enumerated() {
+                let marker = index == current ? "▶" : " "
+                text += "\(marker) \(index + 1). \(step.title)\n"
+                for challenge in step.challenges {
+                    let entry = record.progress[challenge.id]
+                    let locked = challenge.needs.contains { !(record.progress[$0.value]?.isComplete ?? false) }
+                    let state: String
+                    if entry?.skipped == true { state = paint("33", "↷ solved with nalabo solve") }
+                    else if entry?.isComplete == true { state = paint("32", "✓ done (\(entry?.points ?? 0)/\(challenge.maxPoints))") }
+                    else if locked { state = paint("2", "🔒 locked") }
+                    else if let attempts = entry?.attempts, attempts > 0 { state = paint("31", "✗ \(attempts) attempt\(attempts == 1 ? "" : "s")") }
+                    else { state = "· open" }
+                    text += "     \(challenge.id): \(state)\n"
+                }
+            }
+            text += "\ncontainers:\n"
+            for container in report.containers {
+                var line = "  \(container.name): \(container.state)"
+                if container.outOfMemory, let limit = workshop.container(container.name)?.resources.memory {
+                    line += paint("31", " — a process was killed: the container ran out of memory (limit \(limit))")
+                }
+                text += line + "\n"
+                for port in container.ports { text += "    port \(port.port) → \(port.url)\n" }
+            }
+            return text
+        }
+    }
+
+    struct Instructions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a step's instructions readably: the current step, or STEP (a number or an id).")
+
+        @Argument(help: "A step number (1-based) or id; default the current step.") var step: String?
+        @Flag(help: "Print every step.") var all = false
+        @OptionGroup var selection: SessionOptions
+        @Option(help: "Colour: auto, always or never.") var color: ColorChoice = .auto
+
+        func run() async throws {
+            let store = SessionStore.standard()
+            let record = try selection.record(in: store)
+            let workshop = try sessionWorkshop(record, store: store)
+            guard !workshop.steps.isEmpty else { return }
+            let indices: [Int]
+            if all {
+                indices = Array(workshop.steps.indices)
+            } else if let step {
+                if let number = Int(step), workshop.steps.indices.contains(number - 1) {
+                    indices = [number - 1]
+                } else if let index = workshop.steps.firstIndex(where: { $0.id == step }) {
+                    indices = [index]
+                } else {
+                    throw CommandFailure("this workshop has no step \(step); its steps: 1-\(workshop.steps.count) or \(workshop.steps.map(\.id).joined(separator: ", "))",
+                                         status: ExitStatus.notFound).exit()
+                }
+            } else {
+                indices = [SessionText.currentStep(workshop, progress: record.progress)]
+            }
+            let text = indices.map { SessionText.step(workshop, index: $0, color: color.resolve()) }.joined(separator: "\n")
+            Terminal.standardOutput.write(text + "\n")
+        }
+    }
+
+    struct Solve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a challenge's reference solution, for when you give up: it is marked skipped and scores 0.")
+
+        @Argument(help: "The challenge id.") var challenge: String
+        @OptionGroup var selection: SessionOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let store = SessionStore.standard()
+            let record = try selection.record(in: store)
+            let workshop = try sessionWorkshop(record, store: store)
+            let engine = try await connectEngine(endpoint: record.endpoint)
+            let id = challenge
+            let outcome = try await engineCall { try await Grader(engine: engine, store: store).solve(record, workshop: workshop, challenge: id) }
+            let output = (outcome.stdout.text + outcome.stderr.text).trimmingCharacters(in: .whitespacesAndNewlines)
+            if !output.isEmpty { Swift.print(output) }
+            guard outcome.succeeded else {
+                let why = outcome.timedOut ? "timed out" : "exited with status \(outcome.exitCode.map(String.init) ?? "none")"
+                throw CommandFailure("the reference solution of \(challenge) \(why); the challenge is not marked solved", status: ExitStatus.problemsFound).exit()
+            }
+            if let session = record.catalogueSession {
+                do {
+                    try database.connect().recordAttempt(session: session, challenge: challenge, passed: true, points: 0, skipped: true)
+                } catch {
+                    Terminal.standardError.write("warning: the catalogue did not record the skip: \(error)\n")
+                }
+            }
+            Swift.print("solved \(challenge) with its reference solution (marked skipped, 0 points); `nalabo check \(challenge)` confirms it")
+        }
+    }
+}

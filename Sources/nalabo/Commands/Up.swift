@@ -1,0 +1,104 @@
+import ArgumentParser
+import Catalogue
+import Foundation
+import Runtime
+import WorkshopSpec
+
+extension Nalabo {
+    struct Up: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start a learner session: pull images, create the containers, run setup, show the first step.",
+            discussion: """
+                TARGET is a workshop directory (or its workshop.yaml), or a published workshop [OWNER/]SLUG[@VERSION] from \
+                the catalogue, whose progress is then recorded there too. Returns as soon as the session is ready; \
+                `nalabo down` removes it. A local workshop is checked like `nalabo validate`; a plan is enforced only \
+                with --plan. With --format json, progress and the ready session are JSON lines on standard output.
+                """)
+
+        @Argument(help: "A workshop directory or workshop.yaml, or [OWNER/]SLUG[@VERSION] from the catalogue.", completion: .directory)
+        var target: String
+        @Option(help: "Also enforce a plan's limits (free, pro, team).") var plan: String?
+        @Flag(help: "Keep the session when a setup script fails, to inspect it.") var keepOnFailure = false
+        @Option(help: "Output format: text or json.") var format: TableFormat = .text
+        @Flag(name: .shortAndLong, help: "Print only the session id.") var quiet = false
+        @Option(help: "Colour: auto, always or never.") var color: ColorChoice = .auto
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let chosenPlan = try plan.map { name in
+                guard let plan = Plan.named(name) else {
+                    throw CommandFailure("unknown plan \(name); `nalabo plans` lists them").exit()
+                }
+                return plan
+            }
+            var source = target
+            var published: (catalogue: Catalogue, version: PublishedVersion)?
+            let workshop: Workshop
+            if FileManager.default.fileExists(atPath: target) || WorkshopAddress(target) == nil {
+                workshop = try SpecPath.loadValid(target, plan: chosenPlan)
+                source = URL(fileURLWithPath: target).standardizedFileURL.path
+            } else if let address = WorkshopAddress(target) {
+                let catalogue = try database.connect()
+                let version = try catalogueCall { try catalogue.resolve(address) }
+                workshop = try storedWorkshop(version)
+                published = (catalogue, version)
+                source = version.address.description
+            } else {
+                throw CommandFailure("'\(target)' is neither a path nor a workshop address").exit()
+            }
+
+            let json = format == .json
+            let display = ProgressDisplay(mode: ProgressDisplay.mode(json: json, quiet: quiet))
+            if !json && !quiet {
+                Terminal.standardError.write("nalabo: starting \(workshop.metadata.title) (\(workshop.metadata.slug)@\(workshop.metadata.version))\n")
+            }
+            let engine = try await connectEngine()
+            let store = SessionStore.standard()
+            let provisioner = SessionProvisioner(engine: engine, store: store)
+            var options = SessionProvisioner.Options(source: source)
+            options.keepOnFailure = keepOnFailure
+            let frozenOptions = options
+            var record: LocalSession
+            do {
+                record = try await Interrupts.cancelling {
+                    try await provisioner.up(workshop, options: frozenOptions) { display.handle($0) }
+                }
+            } catch is CancellationError {
+                throw CommandFailure("interrupted; everything the session had created was removed", status: 130).exit()
+            } catch let failure as SetupFailure {
+                throw CommandFailure(failure.description, status: ExitStatus.problemsFound).exit()
+            } catch {
+                try await engineCall { () -> Void in throw error }
+                throw error
+            }
+
+            if let published {
+                do {
+                    let id = try published.catalogue.startSession(version: published.version, lasting: workshop.limits.session.seconds)
+                    record = try store.update(record.id) { $0.catalogueSession = id }
+                } catch {
+                    Terminal.standardError.write("warning: progress will not be recorded in the catalogue: \(error)\n")
+                }
+            }
+            try print(record: record, workshop: workshop, json: json)
+        }
+
+        private func print(record: LocalSession, workshop: Workshop, json: Bool) throws {
+            if json {
+                Terminal.standardOutput.write(#"{"event":"ready","session":"# + JSONLines.encode(record) + "}\n")
+                return
+            }
+            if quiet {
+                Terminal.standardOutput.write(record.id + "\n")
+                return
+            }
+            let colored = color.resolve()
+            var text = "\nSession \(record.id) is ready (expires \(SessionText.relative(record.expiresAt))).\n"
+            let ports = SessionText.ports(record)
+            if !ports.isEmpty { text += "Ports: " + ports.joined(separator: ", ") + "\n" }
+            if !workshop.steps.isEmpty { text += "\n" + SessionText.step(workshop, index: 0, color: colored) + "\n" }
+            text += SessionText.nextSteps(record, workshop: workshop) + "\n"
+            Terminal.standardOutput.write(text)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import Runtime
+import WorkshopSpec
+
+extension ExitStatus {
+    /// What an engine failure means for the exit code: unreachable engines share the catalogue's 3.
+    static func status(for error: EngineError) -> Int32 {
+        switch error {
+        case .badEndpoint, .unreachable, .unsupportedVersion: unreachable
+        case .notFound: notFound
+        case .imageUnavailable, .api, .protocolViolation: couldNotRun
+        }
+    }
+}
+
+/// Runs engine work; an ``EngineError`` or a session store failure becomes its message and exit code.
+func engineCall<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as EngineError {
+        throw CommandFailure(error.description, status: ExitStatus.status(for: error)).exit()
+    } catch let error as SessionStore.Failure {
+        throw CommandFailure(error.description).exit()
+    } catch let error as Grader.SessionExpired {
+        throw CommandFailure(error.description, status: ExitStatus.notPermitted).exit()
+    } catch let error as Grader.UnknownChallenge {
+        throw CommandFailure(error.description, status: ExitStatus.notFound).exit()
+    }
+}
+
+/// The engine named by DOCKER_HOST, the docker context, or the default socket.
+func connectEngine(endpoint recorded: String? = nil) async throws -> DockerEngine {
+    try await engineCall {
+        let resolved = try EngineEndpoint.resolve()
+        guard let recorded, recorded != resolved.description else { return try await DockerEngine.connect(to: resolved) }
+        // A session lives on the engine it was started on, whatever DOCKER_HOST says now.
+        return try await DockerEngine.connect(to: EngineEndpoint(parsing: recorded, origin: "the session's engine",
+                                                                 environment: ProcessInfo.processInfo.environment))
+    }
+}
+
+/// `--session ID`, shared by every command that works on a running session.
+struct SessionOptions: ParsableArguments {
+    @Option(name: .customLong("session"), help: "The session to use (an id from `nalabo sessions`, or a unique prefix); default the only one.")
+    var session: String?
+
+    /// The chosen session's record.
+    func record(in store: SessionStore) throws -> LocalSession {
+        let (sessions, problems) = store.all()
+        for problem in problems { Terminal.standardError.write("warning: \(problem)\n") }
+        if let session {
+            let matches = sessions.filter { $0.id == session || $0.id.hasPrefix(session) }
+            if let exact = matches.first(where: { $0.id == session }) { return exact }
+            guard matches.count == 1, let match = matches.first else {
+                if matches.isEmpty {
+                    throw CommandFailure("there is no session \(session); `nalabo sessions` lists them", status: ExitStatus.notFound).exit()
+                }
+                throw CommandFailure("\(session) matches several sessions (\(matches.map(\.id).joined(separator: ", "))); give more of the id").exit()
+            }
+            return match
+        }
+        let live = sessions.filter { $0.status != .starting }
+        guard let only = live.first else {
+            throw CommandFailure("there is no session; start one with `nalabo up PATH`", status: ExitStatus.notFound).exit()
+        }
+        guard live.count == 1 else {
+            let list = live.map { "  \($0.id)  \($0.workshop.slug)@\($0.workshop.version)" }.joined(separator: "\n")
+            throw CommandFailure("there are \(live.count) sessions; choose one with --session ID:\n\(list)").exit()
+        }
+        return only
+    }
+}
+
+/// The workshop a session runs, from the bundle stored with it.
+func sessionWorkshop(_ record: LocalSession, store: SessionStore) throws -> Workshop {
+    do {
+        return try StoredBundle(json: store.bundle(record.id)).workshop()
+    } catch let failure as SessionStore.Failure {
+        throw CommandFailure(failure.description).exit()
+    } catch {
+        throw CommandFailure("the workshop stored with session \(record.id) cannot be read (\(error)); `nalabo down --session \(record.id)` removes the session").exit()
+    }
+}

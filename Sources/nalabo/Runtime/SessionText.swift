@@ -1,0 +1,56 @@
+import Foundation
+import Runtime
+import WorkshopSpec
+
+/// Shared wording of the session commands.
+enum SessionText {
+    /// "in 59m", "2m ago".
+    static func relative(_ date: Date, now: Date = Date()) -> String {
+        let seconds = Int(date.timeIntervalSince(now).rounded())
+        let magnitude = abs(seconds)
+        let text = magnitude >= 3600 ? "\(magnitude / 3600)h\(magnitude % 3600 / 60 > 0 ? "\(magnitude % 3600 / 60)m" : "")"
+            : magnitude >= 60 ? "\(magnitude / 60)m" : "\(magnitude)s"
+        return seconds >= 0 ? "in \(text)" : "\(text) ago"
+    }
+
+    /// The step a learner is on: the first with an incomplete challenge, else the last.
+    static func currentStep(_ workshop: Workshop, progress: [String: ChallengeProgress]) -> Int {
+        let attempted = !progress.isEmpty
+        guard attempted else { return 0 }
+        return workshop.steps.firstIndex { step in
+            step.challenges.contains { !(progress[$0.id]?.isComplete ?? false) }
+        } ?? max(0, workshop.steps.count - 1)
+    }
+
+    static func step(_ workshop: Workshop, index: Int, color: Bool) -> String {
+        let step = workshop.steps[index]
+        let renderer = MarkdownTerminal(color: color)
+        var text = renderer.render("## Step \(index + 1)/\(workshop.steps.count): \(step.title)") + "\n\n"
+        text += renderer.render(step.content.text) + "\n"
+        for challenge in step.challenges {
+            text += "\n" + renderer.render("### Challenge \(challenge.id): \(challenge.title)") + "\n"
+            if !challenge.needs.isEmpty { text += "(after: \(challenge.needs.map(\.value).joined(separator: ", ")))\n" }
+            if let content = challenge.content { text += "\n" + renderer.render(content.text) + "\n" }
+        }
+        return text
+    }
+
+    static func ports(_ record: LocalSession) -> [String] {
+        record.containers.flatMap { container in
+            container.ports.map { "\(container.name):\($0.port) → \($0.url)" }
+        }
+    }
+
+    static func nextSteps(_ record: LocalSession, workshop: Workshop) -> String {
+        let session = record.id
+        let first = workshop.environment.containers.first?.name ?? ""
+        return """
+            Next:
+              nalabo shell           open a shell in \(first)\(workshop.environment.containers.count > 1 ? " (or: nalabo shell CONTAINER)" : "")
+              nalabo instructions    show the current step again (nalabo instructions STEP for another)
+              nalabo check           grade your work
+              nalabo status          progress, score, time left\(record.containers.contains { !$0.ports.isEmpty } ? " and ports" : "")
+              nalabo down            remove session \(session) when you are done
+            """
+    }
+}
