@@ -84,12 +84,13 @@ enum API {
         var logConfig = LogConfig()
         var binds: [String] = []
         var publishAllPorts = false
+        var dns: [String]
         enum CodingKeys: String, CodingKey {
             case networkMode = "NetworkMode", portBindings = "PortBindings", privileged = "Privileged", capDrop = "CapDrop"
             case capAdd = "CapAdd", securityOpt = "SecurityOpt", memory = "Memory", memorySwap = "MemorySwap"
             case nanoCpus = "NanoCpus", pidsLimit = "PidsLimit", `init` = "Init", readonlyRootfs = "ReadonlyRootfs"
             case ipcMode = "IpcMode", restartPolicy = "RestartPolicy", logConfig = "LogConfig", binds = "Binds"
-            case publishAllPorts = "PublishAllPorts"
+            case publishAllPorts = "PublishAllPorts", dns = "Dns"
         }
     }
 
@@ -137,7 +138,8 @@ enum API {
                 memorySwap: spec.limits.memoryBytes,
                 nanoCpus: spec.limits.nanoCPUs,
                 pidsLimit: spec.limits.pids,
-                readonlyRootfs: spec.readOnlyRootFilesystem
+                readonlyRootfs: spec.readOnlyRootFilesystem,
+                dns: spec.dnsServers
             )
             if spec.network != "none" {
                 networkingConfig = NetworkingConfig(endpointsConfig: [spec.network: EndpointConfig(aliases: spec.aliases)])

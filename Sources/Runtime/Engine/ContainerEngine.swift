@@ -71,6 +71,8 @@ public struct ContainerSpec: Sendable, Equatable {
     public var limits: ContainerLimits
     public var capabilities: [String]
     public var readOnlyRootFilesystem: Bool
+    /// Upstream DNS servers for the engine's embedded resolver; empty for the engine's default.
+    public var dnsServers: [String] = []
 }
 
 /// The resource limits applied to every container.

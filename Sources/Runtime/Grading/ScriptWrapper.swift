@@ -92,7 +92,8 @@ enum ScriptWrapper {
     /// The interpreter a script's shebang names, or the container's shell.
     static func interpreter(for text: String, shell: String) -> [String] {
         guard text.hasPrefix("#!") else { return [shell] }
-        let line = text.dropFirst(2).prefix { $0 != "\n" && $0 != "\r" }
+        // Unicode scalars, not Characters: "\r\n" is a single Character and would hide the line's end.
+        let line = String(String.UnicodeScalarView(text.unicodeScalars.dropFirst(2).prefix { $0 != "\n" && $0 != "\r" }))
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         return words.isEmpty ? [shell] : words
     }

@@ -103,7 +103,11 @@ public struct SessionBlueprint: Sendable {
             ports: networkMode == .internet ? container.ports.map(\.wrappedValue) : [],
             limits: Self.limits(container.resources),
             capabilities: Self.capabilities,
-            readOnlyRootFilesystem: false
+            readOnlyRootFilesystem: false,
+            // The engine's resolver answers session names itself and forwards other names upstream; a loopback
+            // upstream is asked from inside the container, where nothing listens, so an isolated session cannot
+            // reach the outside through DNS either (Docker before 26 forwards for internal networks too).
+            dnsServers: networkMode == .isolated ? ["127.0.0.1"] : []
         )
     }
 
