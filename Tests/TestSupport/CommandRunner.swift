@@ -132,6 +132,11 @@ public final class RunningCommand {
         try? FileManager.default.removeItem(at: scratch)
     }
 
+    /// Sends a signal to the command, as a terminal's Ctrl-C (SIGINT) would.
+    public func signal(_ number: Int32) {
+        if !finished { kill(pid, number) }
+    }
+
     public func finish() throws -> CommandResult {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

@@ -34,8 +34,8 @@ public struct GradeReport: Sendable, Codable, Equatable {
     public var challenges: [ChallengeGrade]
     public var score: Int
     public var maxScore: Int
-    /// Whether every challenge that was graded passed.
-    public var allPassed: Bool { !challenges.contains { $0.state == .failed } }
+    /// Whether every challenge shown is done: none failed and none is still locked.
+    public var allPassed: Bool { !challenges.contains { $0.state == .failed || $0.state == .locked } }
 }
 
 /// Grades challenges in a running session: checks of independent challenges run concurrently; a challenge

@@ -49,7 +49,8 @@ enum ScriptWrapper {
       exit 3
     ) &
     watchdog=$!
-    wait $child
+    # The shell's own job notices ("Killed") are not the script's output.
+    wait $child 2>/dev/null
     status=$?
     kill $watchdog 2>/dev/null
     wait $watchdog

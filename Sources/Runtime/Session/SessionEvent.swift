@@ -21,13 +21,13 @@ public struct SetupFailure: Error, Sendable, CustomStringConvertible {
     public var keptSession: String?
 
     public var description: String {
-        var text = "the setup script \(script) failed in container \(container): "
+        var text = "setup failed in container \(container): \(script) "
         if outcome.timedOut {
-            text += "it timed out"
+            text += "timed out"
         } else if outcome.outOfMemory {
-            text += "a process ran out of memory (exit status \(outcome.exitCode.map(String.init) ?? "none"))"
+            text += "ran out of memory (exit status \(outcome.exitCode.map(String.init) ?? "none"))"
         } else {
-            text += "exit status \(outcome.exitCode.map(String.init) ?? "none")"
+            text += "exited with status \(outcome.exitCode.map(String.init) ?? "none")"
         }
         let output = (outcome.stdout.text + outcome.stderr.text).trimmingCharacters(in: .whitespacesAndNewlines)
         if !output.isEmpty {

@@ -180,7 +180,7 @@ extension Script {
     public var displayName: String {
         switch source {
         case .file(let path, _): path
-        case .inline: "the inline script at line \(location.line)"
+        case .inline: "the script at line \(location.line)"
         }
     }
 }

@@ -20,8 +20,9 @@ public struct SessionPruner: Sendable {
         public var problems: [String]
     }
 
-    /// What would be removed; with `dryRun` false, removes it.
-    public func prune(now: Date = Date(), dryRun: Bool = false) async throws -> [Pruned] {
+    /// What would be removed; with `dryRun` false, removes it. `workshop` (a slug) limits pruning to the
+    /// sessions of one workshop.
+    public func prune(now: Date = Date(), dryRun: Bool = false, workshop: String? = nil) async throws -> [Pruned] {
         let engine = provisioner.engine
         let store = provisioner.store
         let containers = try await engine.containers(labelled: SessionBlueprint.Label.session)
@@ -42,14 +43,21 @@ public struct SessionPruner: Sendable {
         var pruned: [Pruned] = []
         let local = store.all().sessions
         let localIDs = Set(local.map(\.id))
-        for (id, labels) in labelsBySession.sorted(by: { $0.key < $1.key }) {
+        func inScope(_ workshopLabel: String?) -> Bool {
+            guard let workshop else { return true }
+            return workshopLabel?.hasPrefix(workshop + "@") ?? false
+        }
+        for (id, labels) in labelsBySession.sorted(by: { $0.key < $1.key }) where inScope(labels[SessionBlueprint.Label.workshop]) {
             let expired = labels[SessionBlueprint.Label.expiresAt].flatMap(Self.parseTimestamp).map { $0 <= now } ?? false
             let stateFile = labels[SessionBlueprint.Label.stateFile]
-            let orphaned = !localIDs.contains(id) && (stateFile.map { !FileManager.default.fileExists(atPath: $0) } ?? true)
+            let orphaned = !localIDs.contains(id) && (stateFile.map(Self.isMissing) ?? true)
             guard expired || orphaned else { continue }
             pruned.append(Pruned(session: id, reason: expired ? .expired : .orphaned, objects: objectsBySession[id] ?? [], problems: []))
         }
-        for record in local where labelsBySession[record.id] == nil && record.status != .starting {
+        // Only records of this engine: another engine's sessions have no labels here.
+        for record in local where labelsBySession[record.id] == nil && record.endpoint == engine.endpoint.description
+            && (record.status != .starting || record.isExpired(at: now))
+            && inScope("\(record.workshop.slug)@\(record.workshop.version)") {
             pruned.append(Pruned(session: record.id, reason: record.isExpired(at: now) ? .expired : .stale, objects: ["state \(store.recordPath(record.id))"], problems: []))
         }
         guard !dryRun else { return pruned }
@@ -57,6 +65,13 @@ public struct SessionPruner: Sendable {
             pruned[index].problems = await provisioner.remove(sessionID: pruned[index].session)
         }
         return pruned
+    }
+
+    /// Whether a state file is known to be gone. A file that cannot be looked at (another user's 0700 state
+    /// directory on a shared engine) is not: only "no such file" counts.
+    static func isMissing(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) != 0 && (errno == ENOENT || errno == ENOTDIR)
     }
 
     static func parseTimestamp(_ text: String) -> Date? {

@@ -42,9 +42,10 @@ public struct WorkshopTester: Sendable {
 
     public init(provisioner: SessionProvisioner) { self.provisioner = provisioner }
 
+    /// Tests one workshop. Throws only `CancellationError`, after removing the session it had started.
     public func test(_ workshop: Workshop, source: String, run: Int = 1,
                      events: @escaping @Sendable (SessionEvent) -> Void = { _ in },
-                     challengeFinished: @escaping @Sendable (ChallengeTestResult) -> Void = { _ in }) async -> WorkshopTestRun {
+                     challengeFinished: @escaping @Sendable (ChallengeTestResult) -> Void = { _ in }) async throws -> WorkshopTestRun {
         let clock = ContinuousClock()
         let started = clock.now
         var result = WorkshopTestRun(workshop: "\(workshop.metadata.slug)@\(workshop.metadata.version)", source: source, run: run,
@@ -55,6 +56,8 @@ public struct WorkshopTester: Sendable {
         let record: LocalSession
         do {
             record = try await provisioner.up(workshop, options: options, events: events)
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             result.sessionProblem = "\(error)"
             result.seconds = (clock.now - started).seconds
@@ -65,9 +68,17 @@ public struct WorkshopTester: Sendable {
         let grader = Grader(engine: provisioner.engine, store: provisioner.store)
         let runner = ScriptRunner(engine: provisioner.engine)
         for challenge in workshop.challengesInDependencyOrder {
+            if Task.isCancelled { break }
             let outcome = await test(challenge, workshop: workshop, record: record, grader: grader, runner: runner)
+            if Task.isCancelled { break }
             result.challenges.append(outcome)
             challengeFinished(outcome)
+        }
+        if Task.isCancelled {
+            // Removed outside the cancelled task, so the engine calls still go out.
+            let provisioner = provisioner
+            await Task.detached { await provisioner.remove(sessionID: record.id, events: events) }.value
+            throw CancellationError()
         }
         if !(keepOnFailure && !result.passed) {
             await provisioner.remove(sessionID: record.id, events: events)
@@ -87,11 +98,13 @@ public struct WorkshopTester: Sendable {
             result.seconds = (clock.now - started).seconds
             return result
         }
+        var phase = ChallengeTestResult.Phase.setup
         do {
             if let setup = challenge.setup {
                 let outcome = try await run(setup, record: record, workshop: workshop, runner: runner)
                 if !outcome.succeeded { return fail(.setup, Self.describe(outcome, script: setup)) }
             }
+            phase = .checksBeforeSolve
             result.before = try await grader.runChecks(challenge, workshop: workshop, record: record)
             if result.before.allSatisfy(\.passed) {
                 return fail(.checksBeforeSolve, "every check passes before the solution ran, so the checks cannot tell a solved challenge from an untouched one")
@@ -99,8 +112,10 @@ public struct WorkshopTester: Sendable {
             guard let solve = challenge.solve else {
                 return fail(.solve, "the challenge has no `solve` script, so nalabo cannot prove it solvable")
             }
+            phase = .solve
             let outcome = try await run(solve, record: record, workshop: workshop, runner: runner)
             if !outcome.succeeded { return fail(.solve, Self.describe(outcome, script: solve)) }
+            phase = .checksAfterSolve
             result.after = try await grader.runChecks(challenge, workshop: workshop, record: record)
             if let failed = result.after.first(where: { !$0.passed }) {
                 var problem = "check \(failed.name) fails after the solution ran: \(failed.reason ?? "failed")"
@@ -115,7 +130,7 @@ public struct WorkshopTester: Sendable {
                 stored.progress[challenge.id] = entry
             }
         } catch {
-            return fail(result.before.isEmpty ? .checksBeforeSolve : .checksAfterSolve, "\(error)")
+            return fail(phase, "\(error)")
         }
         result.passed = true
         result.seconds = (clock.now - started).seconds

@@ -21,6 +21,11 @@ extension Message {
                 help: "remove one of these needs so that some challenge can be done first")
     }
 
+    static func portsWithoutNetwork(_ container: String) -> Message {
+        Message(.invalidValue, "container \(quoted(container)) publishes ports, but with network: none nothing can reach them",
+                help: "set environment.network to isolated (or internet), or remove the ports")
+    }
+
     static func missingSolve(_ id: String) -> Message {
         Message(.missingSolve, "challenge \(quoted(id)) has no solve, so `nalabo test` cannot prove it is solvable",
                 help: "add solve: {run: ...} with a reference solution")

@@ -13,6 +13,7 @@ public struct WorkshopValidator {
         checkReferences(workshop, sink)
         checkDependencyCycles(workshop, sink)
         checkSolves(workshop, sink)
+        checkPorts(workshop, sink)
         if let plan {
             PlanLimits(plan: plan).check(workshop, bundleBytes: bundleBytes, into: sink)
         }
@@ -20,6 +21,16 @@ public struct WorkshopValidator {
 }
 
 extension WorkshopValidator {
+    /// Ports are served from the session's network; a container without one has nothing to publish them on.
+    func checkPorts(_ workshop: Workshop, _ sink: DiagnosticSink) {
+        guard workshop.environment.network == .none else { return }
+        for container in workshop.environment.containers {
+            if let first = container.ports.first {
+                sink.report(.portsWithoutNetwork(container.name), at: first.location)
+            }
+        }
+    }
+
     /// Container names, step ids and challenge ids are unique in the workshop; check names in their challenge.
     func checkUniqueIdentifiers(_ workshop: Workshop, _ sink: DiagnosticSink) {
         reportDuplicates(workshop.environment.containers.map { Located($0.name, at: $0.$name) }, kind: "container name", sink)

@@ -8,7 +8,7 @@ extension Nalabo {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Grade your work: run the checks of the given challenges (default: every one not yet complete).",
-            discussion: "Exit code 0 when every graded challenge passed, 1 when one failed, 4 when the session expired.")
+            discussion: "Exit code 0 when every challenge shown is done, 1 when one failed or is still locked, 4 when the session expired.")
 
         @Argument(help: "Challenge ids; default every challenge not yet complete.") var challenges: [String] = []
         @OptionGroup var selection: SessionOptions

@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalogue
 import Foundation
 import Runtime
+import WorkshopSpec
 
 extension Nalabo {
     struct Down: AsyncParsableCommand {
@@ -27,8 +28,10 @@ extension Nalabo {
                 let problems = await SessionProvisioner(engine: engine, store: store).remove(sessionID: record.id)
                 if let catalogueSession = record.catalogueSession {
                     let score = record.progress.values.reduce(0) { $0 + $1.points }
+                    // The catalogue's words: completed (every challenge done), expired, or abandoned.
+                    let ending = record.isExpired() ? "expired" : allComplete(record) ? "completed" : "abandoned"
                     do {
-                        try database.connect().endSession(catalogueSession, status: "finished", score: score)
+                        try database.connect().endSession(catalogueSession, status: ending, score: score)
                     } catch {
                         Terminal.standardError.write("warning: the catalogue did not record the end of the session: \(error)\n")
                     }
@@ -42,6 +45,11 @@ extension Nalabo {
                 }
             }
             if failed { throw ExitCode(ExitStatus.couldNotRun) }
+        }
+
+        private func allComplete(_ record: LocalSession) -> Bool {
+            guard let workshop = try? StoredBundle(json: SessionStore.standard().bundle(record.id)).workshop() else { return false }
+            return workshop.challenges.allSatisfy { record.progress[$0.id]?.isComplete ?? false }
         }
     }
 
@@ -78,12 +86,13 @@ extension Nalabo {
             discussion: "Orphaned: engine objects whose state file is gone (a crashed `up`, a daemon restart). Stale: local records with nothing left on the engine.")
 
         @Flag(help: "Only show what would be removed.") var dryRun = false
+        @Option(help: "Only the sessions of this workshop (a slug).") var workshop: String?
         @Option(help: "Output format: text or json.") var format: TableFormat = .text
 
         func run() async throws {
             let engine = try await connectEngine()
             let pruner = SessionPruner(provisioner: SessionProvisioner(engine: engine, store: SessionStore.standard()))
-            let pruned = try await engineCall { try await pruner.prune(dryRun: dryRun) }
+            let pruned = try await engineCall { try await pruner.prune(dryRun: dryRun, workshop: workshop) }
             if format == .json {
                 Terminal.standardOutput.write("[" + pruned.map { JSONLines.encode($0) }.joined(separator: ",") + "]\n")
             } else if pruned.isEmpty {

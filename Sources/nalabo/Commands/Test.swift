@@ -9,8 +9,9 @@ extension Nalabo {
             abstract: "Prove every challenge is solvable and its checks meaningful, each workshop in a fresh session.",
             discussion: """
                 Per challenge, in dependency order: its setup runs, its checks must not all pass, its solution runs, \
-                then all of its checks must pass. Exit code 0 when every challenge of every run passed, 1 otherwise \
-                (2 when a spec cannot be loaded, 3 when the engine is unreachable).
+                then all of its checks must pass. Exit code 0 when every challenge of every run passed; 1 when one \
+                failed or a spec has errors; 2 when a path does not exist; 3 when the engine is unreachable; 130 when \
+                interrupted (the session in progress is removed).
                 """)
 
         @Argument(help: "Workshop directories, workshop.yaml files, or directories to search.", completion: .directory)
@@ -63,10 +64,15 @@ extension Nalabo {
                         Terminal.standardOutput.write("\(workshop.metadata.slug)@\(workshop.metadata.version) (\(file))\(`repeat` > 1 ? ", run \(run)/\(`repeat`)" : "")\n")
                     }
                     let quietly = quiet || json
-                    let result = try await Interrupts.cancelling {
-                        await frozenTester.test(workshop, source: file, run: run, events: { display.handle($0) }) { challenge in
-                            if !quietly { Terminal.standardOutput.write(TestText(color: colored).line(challenge)) }
+                    let result: WorkshopTestRun
+                    do {
+                        result = try await Interrupts.cancelling {
+                            try await frozenTester.test(workshop, source: file, run: run, events: { display.handle($0) }) { challenge in
+                                if !quietly { Terminal.standardOutput.write(TestText(color: colored).line(challenge)) }
+                            }
                         }
+                    } catch is CancellationError {
+                        throw CommandFailure("interrupted; the session under test was removed", status: 130).exit()
                     }
                     if let problem = result.sessionProblem, !json {
                         Terminal.standardOutput.write(TestText(color: colored).paint("31", "  ✗ the session did not come up: ") + problem + "\n")

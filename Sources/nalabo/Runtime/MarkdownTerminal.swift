@@ -40,7 +40,7 @@ struct MarkdownTerminal {
         return (hashes, String(line.dropFirst(hashes + 1)))
     }
 
-    /// `code`, **strong** and *emphasis*; markers are removed, the text is kept.
+    /// `code` and **strong**; their markers are removed, the text is kept (other Markdown stays as written).
     func inline(_ line: String) -> String {
         var result = ""
         var index = line.startIndex

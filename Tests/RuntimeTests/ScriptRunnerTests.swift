@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+@testable import Runtime
+import WorkshopSpec
+
+/// Scripts in real containers: delivery, timeouts, output limits, interpreters, users.
+@Suite struct ScriptRunnerTests {
+    static let spec = busyboxSpec(challenges: """
+              - id: hang
+                title: Hangs
+                checks:
+                  - run: "sleep 1000 & sleep 1000; echo never"
+                    timeout: 2s
+              - id: chatty
+                title: Prints a lot
+                checks:
+                  - run: "yes 0123456789abcdef | head -c 1000000; echo done >&2"
+              - id: secret
+                title: Never on disk
+                checks:
+                  - run: "echo unique-marker-3f9c1d7e; cat >/dev/null; echo stdin-was-empty"
+              - id: who
+                title: Runs as the check says
+                checks:
+                  - run: 'echo "$(id -u) $(pwd) $GREETING"'
+                    user: nobody
+                    workdir: /tmp
+                    env: {GREETING: bonjour}
+                    expect: {stdout: "65534 /tmp bonjour"}
+        """)
+
+    @Test func aHangingCheckTimesOutOnTimeAndLeavesNothingRunning() async throws {
+        let engine = try await TestEngine.connect()
+        let lab = try Lab(Self.spec)
+        try await lab.withSession(engine) { session in
+            let result = try #require(try await lab.runCheck(engine, session, challenge: "hang").first)
+            #expect(result.timedOut && !result.passed)
+            #expect(result.reason == "timed out after 2s; its processes were stopped")
+            // Reported within the timeout plus one second.
+            #expect(result.seconds < 3.0, "took \(result.seconds) s")
+            #expect(!result.stdout.contains("never") && !result.stderr.contains("nalabo:timeout"))
+            let left = try await lab.shell(engine, session, "ps -o args= | grep -c '^sleep 1000' || true").stdout.text
+            #expect(left == "0\n")
+            // The session is still usable.
+            #expect(try await lab.shell(engine, session, "echo ok").stdout.text == "ok\n")
+        }
+    }
+
+    @Test func outputIsCappedPerStream() async throws {
+        let engine = try await TestEngine.connect()
+        let lab = try Lab(Self.spec)
+        try await lab.withSession(engine) { session in
+            let workshop = try lab.workshop()
+            let check = try #require(workshop.challenge("chatty")?.checks.first)
+            let container = try #require(workshop.container("box"))
+            let outcome = try await ScriptRunner(engine: engine).run(check.script, in: try #require(session.containers[0].engineID),
+                                                                    container: container, sweep: true)
+            #expect(outcome.exitCode == 0)
+            #expect(outcome.stdout.bytes.count == 64 * 1024)
+            #expect(outcome.stdout.droppedBytes == 1_000_000 - 64 * 1024)
+            #expect(outcome.stderr.text == "done\n")
+        }
+    }
+
+    @Test func checksArriveAsArgumentsAndAreNeverWrittenIntoTheContainer() async throws {
+        let engine = try await TestEngine.connect()
+        let lab = try Lab(Self.spec)
+        try await lab.withSession(engine) { session in
+            let result = try #require(try await lab.runCheck(engine, session, challenge: "secret").first)
+            #expect(result.stdout == "unique-marker-3f9c1d7e\nstdin-was-empty\n")
+            // Search every file of the container (not /proc or /sys) for the check's text.
+            // Every file of the container's own file system (-xdev: not /proc, /sys or /dev).
+            let found = try await lab.shell(engine, session, "find / -xdev -type f -exec grep -l unique-marker-3f9c1d7e {} + ; echo searched")
+            #expect(found.stdout.text == "searched\n", "\(found.stdout.text)")
+        }
+    }
+
+    @Test func userWorkdirAndEnvironmentOfAScriptApply() async throws {
+        let engine = try await TestEngine.connect()
+        let lab = try Lab(Self.spec)
+        try await lab.withSession(engine) { session in
+            let result = try #require(try await lab.runCheck(engine, session, challenge: "who").first)
+            #expect(result.passed, "\(result.stdout) \(result.stderr)")
+        }
+    }
+
+    @Test func shebangsChooseTheInterpreterAndLongScriptsArriveWhole() async throws {
+        let engine = try await TestEngine.connect()
+        let padding = String(repeating: "# padding so the script needs several arguments\n", count: 4000)
+        let lab = try Lab(busyboxSpec(containers: """
+                - name: py
+                  image: python:3.12-slim
+            """, challenges: """
+                  - id: python
+                    title: Python
+                    checks:
+                      - script: checks/check.py
+                        expect: {stdout: "python 42 True"}
+            """), files: ["checks/check.py": "#!/usr/bin/env python3\n\(padding)import sys\nprint('python', 6 * 7, sys.stdin.read() == '')\n"])
+        try await lab.withSession(engine) { session in
+            let result = try #require(try await lab.runCheck(engine, session, challenge: "python").first)
+            #expect(result.passed, "\(result.reason ?? "") \(result.stdout) \(result.stderr)")
+        }
+    }
+}
