@@ -116,7 +116,7 @@ public struct Grader: Sendable {
             let state: ChallengeGrade.State
             let checks = graded[challenge.id] ?? []
             if graded[challenge.id] != nil {
-                state = checks.allSatisfy(\.passed) ? .passed : .failed
+                state = checks.allSatisfy(\.passed) ? (entry.skipped ? .skipped : .passed) : .failed
             } else if entry.skipped {
                 state = .skipped
             } else if entry.isComplete {

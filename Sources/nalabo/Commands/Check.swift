@@ -75,7 +75,7 @@ struct GradeText {
             for check in challenge.checks {
                 let mark = check.passed ? paint("32", "✓") : paint("31", "✗")
                 var line = "    \(mark) \(check.name)"
-                if check.maxPoints > 0 { line += " (\(check.points)/\(check.maxPoints))" }
+                if check.maxPoints > 0 && challenge.state != .skipped { line += " (\(check.points)/\(check.maxPoints))" }
                 if !check.passed, let reason = check.reason { line += ": \(reason)" }
                 text += line + "\n"
                 if !check.passed {
