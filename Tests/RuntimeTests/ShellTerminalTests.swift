@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+@testable import Runtime
+
+/// `nalabo shell` in a real terminal: tmux gives it one, types into it and reads the screen back.
+@Suite struct ShellTerminalTests {
+    @Test func theShellIsInteractiveInARealTerminal() async throws {
+        let lab = try Lab(busyboxSpec(slug: "terminal"))
+        let id = try lab.nalabo(["up", lab.path, "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let tmux = "nalabo-shell-\(id)"
+        let command = "env XDG_STATE_HOME='\(lab.state.path)' '\(Nalabo.executable)' shell --session \(id)"
+        do {
+            #expect(try host("tmux new-session -d -s \(tmux) -x 120 -y 30 \"\(command)\"").status == 0)
+            // Type into the container's shell the way a learner would, then read the screen.
+            var screen = ""
+            for attempt in 0..<50 {
+                if attempt == 5 { _ = try host("tmux send-keys -t \(tmux) 'echo answer-$((6*7)); hostname' Enter") }
+                try await Task.sleep(for: .milliseconds(200))
+                screen = try host("tmux capture-pane -p -t \(tmux)").stdout
+                if screen.contains("answer-42") && screen.contains("\nbox") { break }
+            }
+            #expect(screen.contains("answer-42"), "screen:\n\(screen)")
+            #expect(screen.contains("\nbox"), "the container's hostname is its name in the workshop; screen:\n\(screen)")
+            // The terminal is a real one inside the container.
+            _ = try host("tmux send-keys -t \(tmux) 'tty; exit' Enter")
+            for _ in 0..<25 {
+                try await Task.sleep(for: .milliseconds(200))
+                if try host("tmux has-session -t \(tmux) 2>/dev/null").status != 0 { break }
+            }
+            #expect(try host("tmux has-session -t \(tmux) 2>/dev/null").status != 0, "the shell did not end with exit")
+        } catch {
+            _ = try? host("tmux kill-session -t \(tmux)")
+            _ = try? lab.nalabo(["down", "-q"])
+            throw error
+        }
+        _ = try? host("tmux kill-session -t \(tmux) 2>/dev/null")
+        #expect(try lab.nalabo(["down", "-q"]).status == 0)
+    }
+
+    @Test func aMissingContainerIsNamed() throws {
+        let lab = try Lab(busyboxSpec(slug: "terminal-missing"))
+        #expect(try lab.nalabo(["up", lab.path, "-q"]).status == 0)
+        let result = try lab.nalabo(["shell", "nosuch"])
+        #expect(result.status == 7)
+        #expect(result.stderr.contains("this workshop has no container nosuch; its containers: box"))
+        #expect(try lab.nalabo(["down", "-q"]).status == 0)
+    }
+}
