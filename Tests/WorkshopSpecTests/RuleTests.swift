@@ -278,6 +278,25 @@ import Testing
         #expect(loaded.workshop != nil)
     }
 
+    @Test func portsNeedANetworkToBeServedOn() throws {
+        let source = MarkedSource("""
+            apiVersion: nalabo/v1
+            kind: Workshop
+            metadata: {slug: a, title: A, version: 1.0.0}
+            environment:
+              network: none
+              containers:
+                - {name: web, image: "debian:bookworm-slim", ports: [1️⃣8080, 9090]}
+            steps: [{id: s, title: S, content: c}]
+            """)
+        let loaded = try load(source.text)
+        expect(loaded.diagnostics, [(.invalidValue, 1)], in: source)
+        #expect(loaded.diagnostics.first?.message == "container 'web' publishes ports, but with network: none nothing can reach them")
+        // The same container on an isolated network is fine.
+        let isolated = try load(source.text.replacingOccurrences(of: "network: none", with: "network: isolated"))
+        #expect(isolated.diagnostics.isEmpty && isolated.workshop != nil)
+    }
+
     @Test func oneRunReportsProblemsFromEveryPart() throws {
         let source = MarkedSource("""
             apiVersion: nalabo/v1

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import Catalogue
+import WorkshopSpec
+
+/// A learner runs a published workshop: `nalabo up OWNER/SLUG@VERSION` on the real engine, with every
+/// attempt, the skip and the session's end recorded in the catalogue.
+@Suite struct LearnerSessionTests {
+    static let spec = """
+        apiVersion: nalabo/v1
+        kind: Workshop
+        metadata: {slug: tiny, title: Tiny, version: 1.0.0}
+        environment:
+          network: none
+          containers:
+            - name: box
+              image: nalabo/busybox:test
+              shell: /bin/sh
+              resources: {cpus: 0.5, memory: 64Mi, pids: 64}
+        limits: {session: 30m}
+        steps:
+          - id: only
+            title: Only
+            content: Make two files.
+            challenges:
+              - id: first
+                title: First file
+                checks: [{run: test -f /tmp/first, points: 4}]
+                solve: {run: touch /tmp/first}
+              - id: second
+                title: Second file
+                checks: [{run: test -f /tmp/second, points: 6}]
+                solve: {run: touch /tmp/second}
+        """
+
+    @Test func progressOfAPublishedWorkshopIsRecordedInTheCatalogue() throws {
+        let cluster = try TestCatalogue()
+        try cluster.user("alice")
+        try cluster.user("bob")
+        let files = try TemporaryDirectory()
+        try files.write("tiny/workshop.yaml", Self.spec)
+        let state = try TemporaryDirectory()
+        let alice = CatalogueCommandTests.environment(cluster, "alice")
+        var bob = CatalogueCommandTests.environment(cluster, "bob")
+        bob["XDG_STATE_HOME"] = state.path
+        #expect(try Nalabo.run(["publish", files.path + "/tiny"], environment: alice).status == 0)
+
+        let up = try Nalabo.run(["up", "alice/tiny@1.0.0", "-q"], environment: bob)
+        #expect(up.status == 0, "\(up.stderr)")
+        let failed = try Nalabo.run(["check", "first"], environment: bob)
+        #expect(failed.status == 1)
+        #expect(try Nalabo.run(["solve", "second"], environment: bob).status == 0)
+        let sessions = try cluster.as("bob").sessions()
+        #expect(sessions.count == 1 && sessions.first?.status == "active")
+
+        // Done for real by the learner, through a shell in the container.
+        let shell = try Nalabo.runProcess("/bin/sh", ["-c", "echo 'touch /tmp/first' | \"$0\" shell", Nalabo.executable], environment: bob)
+        #expect(shell.status == 0, "\(shell.stderr)")
+        #expect(try Nalabo.run(["check"], environment: bob).status == 0)
+        #expect(try Nalabo.run(["down", "-q"], environment: bob).status == 0)
+
+        let stats = try cluster.as("alice").stats(try #require(WorkshopAddress("alice/tiny")))
+        #expect(stats.sessionsStarted == 1 && stats.sessionsCompleted == 1)
+        let first = try #require(stats.challenges.first { $0.id == "first" })
+        #expect(first.attempts == 2 && first.passed == 1)
+        let ended = try #require(try cluster.as("bob").sessions().first)
+        #expect(ended.status == "completed")
+        #expect(ended.score == 4)
+    }
+}
