@@ -143,13 +143,14 @@ import WorkshopSpec
         #expect(unreachable.stderr.contains("DOCKER_HOST"))
 
         let engine = try await TestEngine.connect()
+        // A registry on loopback where nothing listens: the pull fails at once, and no traffic leaves the machine.
         let missing = try Lab(busyboxSpec(slug: "missing-image", containers: """
                 - name: box
-                  image: nalabo/not-built-here:1.0
+                  image: 127.0.0.1:9/nalabo/not-built-here:1.0
             """))
         let up = try missing.nalabo(["up", missing.path])
         #expect(up.status == 2)
-        #expect(up.stderr.contains("the image nalabo/not-built-here:1.0 is not on this machine and could not be pulled"))
+        #expect(up.stderr.contains("the image 127.0.0.1:9/nalabo/not-built-here:1.0 is not on this machine and could not be pulled"))
         #expect(up.stderr.contains("scripts/offline-images"))
         #expect(missing.store.all().sessions.isEmpty)
         #expect(try await engine.containers(labelled: "\(SessionBlueprint.Label.workshop)=missing-image@1.0.0").isEmpty)

@@ -149,9 +149,9 @@ struct DockerTransport: Sendable {
                 do {
                     settings.trustRoots = .file(tls.caFile)
                     settings.certificateChain = try NIOSSLCertificate.fromPEMFile(tls.certificateFile).map { .certificate($0) }
-                    settings.privateKey = .file(tls.keyFile)
+                    settings.privateKey = .privateKey(try NIOSSLPrivateKey(file: tls.keyFile, format: .pem))
                 } catch {
-                    throw EngineError.badEndpoint("DOCKER_CERT_PATH", reason: "cannot read the client certificate \(tls.certificateFile): \(error)")
+                    throw EngineError.badEndpoint("DOCKER_CERT_PATH", reason: "cannot read the client certificate or key in \((tls.certificateFile as NSString).deletingLastPathComponent): \(error)")
                 }
                 configuration.tlsConfiguration = settings
             }

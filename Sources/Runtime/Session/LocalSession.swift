@@ -49,6 +49,9 @@ public struct LocalSession: Sendable, Codable, Equatable {
     public var progress: [String: ChallengeProgress]
     /// The catalogue's session id, when the workshop came from the catalogue and progress is recorded there.
     public var catalogueSession: String?
+    /// The process running `up` while the session is `starting`, so `prune` can tell a crashed `up` from a
+    /// running one.
+    public var startingProcess: Int32? = nil
 
     public func isExpired(at now: Date = Date()) -> Bool { now >= expiresAt }
 

@@ -56,7 +56,8 @@ public struct SessionProvisioner: Sendable {
             id: id, status: .starting, createdAt: now, expiresAt: blueprint.expiresAt,
             workshop: .init(slug: workshop.metadata.slug, version: workshop.metadata.version, title: workshop.metadata.title,
                             digest: bundle.digest, source: options.source),
-            endpoint: engine.endpoint.description, networks: [], containers: [], gatewayID: nil, progress: [:], catalogueSession: nil)
+            endpoint: engine.endpoint.description, networks: [], containers: [], gatewayID: nil, progress: [:], catalogueSession: nil,
+            startingProcess: getpid())
         // The record exists before any engine object, so `prune` never mistakes a starting session for an orphan.
         try store.create(record, bundle: bundle.canonicalText)
 
@@ -64,19 +65,27 @@ public struct SessionProvisioner: Sendable {
             record = try await provision(blueprint, record: record, events: events)
             try await runSetup(workshop, record: record, challengeSetups: options.runChallengeSetups, events: events)
             record.status = .ready
+            record.startingProcess = nil
             try store.save(record)
             events(.ready(record))
             return record
         } catch {
             if var failure = error as? SetupFailure, options.keepOnFailure {
                 record.status = .failed
+                record.startingProcess = nil
                 try? store.save(record)
                 failure.keptSession = id
                 throw failure
             }
             // Tear down outside the (possibly cancelled) task, so the engine calls still go out.
             let cleanup = Task.detached { [self] in await self.remove(sessionID: id, events: events) }
-            _ = await cleanup.value
+            let problems = await cleanup.value
+            if !problems.isEmpty {
+                // The engine is gone (stopped mid-`up`): forget the session locally, so its objects count as
+                // orphans that `prune` removes once the engine is back.
+                try? store.remove(id)
+                throw IncompleteCleanup(cause: error, session: id, problems: problems)
+            }
             throw error
         }
     }
@@ -172,6 +181,17 @@ public struct SessionProvisioner: Sendable {
             do { try store.remove(id) } catch { problems.append("\(store.recordPath(id)): \(error)") }
         }
         return problems
+    }
+}
+
+/// `up` failed and could not remove what it had created (usually: the engine stopped answering).
+public struct IncompleteCleanup: Error, Sendable, CustomStringConvertible {
+    public var cause: any Error
+    public var session: String
+    public var problems: [String]
+
+    public var description: String {
+        "\(cause)\nsession \(session) could not be removed; once the engine answers again, `nalabo prune` removes what is left"
     }
 }
 

@@ -50,13 +50,14 @@ public struct SessionPruner: Sendable {
         for (id, labels) in labelsBySession.sorted(by: { $0.key < $1.key }) where inScope(labels[SessionBlueprint.Label.workshop]) {
             let expired = labels[SessionBlueprint.Label.expiresAt].flatMap(Self.parseTimestamp).map { $0 <= now } ?? false
             let stateFile = labels[SessionBlueprint.Label.stateFile]
-            let orphaned = !localIDs.contains(id) && (stateFile.map(Self.isMissing) ?? true)
+            let crashed = local.first { $0.id == id }.map(Self.crashedWhileStarting) ?? false
+            let orphaned = crashed || !localIDs.contains(id) && (stateFile.map(Self.isMissing) ?? true)
             guard expired || orphaned else { continue }
             pruned.append(Pruned(session: id, reason: expired ? .expired : .orphaned, objects: objectsBySession[id] ?? [], problems: []))
         }
         // Only records of this engine: another engine's sessions have no labels here.
         for record in local where labelsBySession[record.id] == nil && record.endpoint == engine.endpoint.description
-            && (record.status != .starting || record.isExpired(at: now))
+            && (record.status != .starting || record.isExpired(at: now) || Self.crashedWhileStarting(record))
             && inScope("\(record.workshop.slug)@\(record.workshop.version)") {
             pruned.append(Pruned(session: record.id, reason: record.isExpired(at: now) ? .expired : .stale, objects: ["state \(store.recordPath(record.id))"], problems: []))
         }
@@ -72,6 +73,12 @@ public struct SessionPruner: Sendable {
     static func isMissing(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) != 0 && (errno == ENOENT || errno == ENOTDIR)
+    }
+
+    /// A session still `starting` whose `up` process no longer runs on this machine.
+    static func crashedWhileStarting(_ record: LocalSession) -> Bool {
+        guard record.status == .starting, let process = record.startingProcess else { return false }
+        return kill(process, 0) != 0 && errno == ESRCH
     }
 
     static func parseTimestamp(_ text: String) -> Date? {

@@ -20,6 +20,9 @@ func engineCall<T>(_ body: () async throws -> T) async throws -> T {
         return try await body()
     } catch let error as EngineError {
         throw CommandFailure(error.description, status: ExitStatus.status(for: error)).exit()
+    } catch let error as IncompleteCleanup {
+        let status = (error.cause as? EngineError).map(ExitStatus.status(for:)) ?? ExitStatus.couldNotRun
+        throw CommandFailure(error.description, status: status).exit()
     } catch let error as SessionStore.Failure {
         throw CommandFailure(error.description).exit()
     } catch let error as Grader.SessionExpired {

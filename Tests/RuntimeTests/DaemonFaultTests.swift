@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import Runtime
+
+/// The engine going away under nalabo, on a daemon of the test's own.
+@Suite(.serialized) struct DaemonFaultTests {
+    @Test func aDaemonRestartedDuringUpGivesAClearErrorAndPruneLeavesNoOrphans() async throws {
+        let daemon = try PrivateDaemon()
+        try await daemon.start()
+        try daemon.load(TestEngine.busybox)
+        let lab = try Lab(busyboxSpec(slug: "restart", setup: """
+              setup:
+                - run: sleep 60
+                  timeout: 2m
+            """))
+        let environment = ["DOCKER_HOST": daemon.host]
+        let up = try Nalabo.start(["up", lab.path], environment: lab.environment.merging(environment) { _, new in new })
+        // Stop the daemon while setup runs.
+        var session: String?
+        let engine = try await daemon.engine()
+        for _ in 0..<150 where session == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            session = try await engine.containers(labelled: SessionBlueprint.Label.session).first?.labels[SessionBlueprint.Label.session]
+        }
+        let id = try #require(session, "the session never started on the private daemon")
+        try await Task.sleep(for: .milliseconds(500))
+        try daemon.stop()
+
+        let result = try up.finish()
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("the Docker daemon at \(daemon.host)"), "\(result.stderr)")
+        #expect(result.stderr.contains("`nalabo prune` removes what is left"), "\(result.stderr)")
+
+        // Down while the daemon is down: the same clear error.
+        let status = try lab.nalabo(["prune"], environment: environment)
+        #expect(status.status == 3 && status.stderr.contains("is unreachable"))
+
+        try await daemon.start()
+        let restarted = try await daemon.engine()
+        #expect(!(try await objects(of: id, on: restarted)).isEmpty, "the stopped session's objects should still be there")
+        let pruned = try lab.nalabo(["prune"], environment: environment)
+        #expect(pruned.status == 0, "\(pruned.stdout)\(pruned.stderr)")
+        #expect(pruned.stdout.contains("removed orphaned session \(id)"))
+        #expect(try await objects(of: id, on: restarted).isEmpty)
+        #expect(try await restarted.containers(labelled: SessionBlueprint.Label.session).isEmpty)
+        #expect(lab.store.all().sessions.isEmpty)
+        try daemon.stop()
+    }
+
+    @Test func aCrashedUpIsPrunedAsAnOrphan() async throws {
+        let engine = try await TestEngine.connect()
+        let lab = try Lab(busyboxSpec(slug: "crashed-up", setup: """
+              setup:
+                - run: sleep 60
+                  timeout: 2m
+            """))
+        let up = try Nalabo.start(["up", lab.path], environment: lab.environment)
+        var session: String?
+        for _ in 0..<150 where session == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            session = try await engine.containers(labelled: "\(SessionBlueprint.Label.workshop)=crashed-up@1.0.0").first?.labels[SessionBlueprint.Label.session]
+        }
+        let id = try #require(session)
+        // A kill that no program can clean up after.
+        up.signal(SIGKILL)
+        _ = try up.finish()
+        #expect(try lab.store.load(id)?.status == .starting)
+        let pruned = try lab.nalabo(["prune", "--workshop", "crashed-up"])
+        #expect(pruned.stdout.contains("removed orphaned session \(id)"), "\(pruned.stdout)\(pruned.stderr)")
+        #expect(try await objects(of: id, on: engine).isEmpty)
+        #expect(lab.store.all().sessions.isEmpty)
+    }
+}
