@@ -82,6 +82,12 @@ import WorkshopSpec
             #expect(!result.passed)
             #expect(result.reason == "a process was killed because the container ran out of memory")
             #expect(try await lab.shell(engine, session, "echo alive").stdout.text == "alive\n")
+            // A learner's own command that runs out of memory shows in `nalabo status`, in plain words.
+            _ = try await lab.shell(engine, session, "dd if=/dev/zero of=/dev/null bs=200M count=1")
+            let health = await ContainerHealth.check(try #require(session.containers[0].engineID), on: engine)
+            #expect(health.running && (health.outOfMemoryKills ?? 0) >= 2)
+            let status = try lab.nalabo(["status", "--session", session.id, "--color", "never"])
+            #expect(status.stdout.contains("box: running — \(health.outOfMemoryKills ?? 0) processes were killed because the container ran out of memory (limit 64Mi)"), "\(status.stdout)")
         }
     }
 

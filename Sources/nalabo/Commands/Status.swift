@@ -15,7 +15,7 @@ extension Nalabo {
         struct ContainerStatus: Codable {
             var name: String
             var state: String
-            var outOfMemory: Bool
+            var health: ContainerHealth?
             var ports: [LocalSession.PortInfo]
         }
 
@@ -34,10 +34,11 @@ extension Nalabo {
             let engine = try await connectEngine(endpoint: record.endpoint)
             var containers: [ContainerStatus] = []
             for container in record.containers {
-                var status = ContainerStatus(name: container.name, state: "missing", outOfMemory: false, ports: container.ports)
-                if let id = container.engineID, let state = try? await engine.inspectContainer(id) {
-                    status.state = state.running ? "running" : "\(state.status) (exit \(state.exitCode))"
-                    status.outOfMemory = state.oomKilled
+                var status = ContainerStatus(name: container.name, state: "missing", health: nil, ports: container.ports)
+                if let id = container.engineID {
+                    let health = await ContainerHealth.check(id, on: engine)
+                    status.state = health.state
+                    status.health = health
                 }
                 containers.append(status)
             }
@@ -78,8 +79,11 @@ extension Nalabo {
             text += "\ncontainers:\n"
             for container in report.containers {
                 var line = "  \(container.name): \(container.state)"
-                if container.outOfMemory, let limit = workshop.container(container.name)?.resources.memory {
-                    line += paint("31", " — a process was killed: the container ran out of memory (limit \(limit))")
+                let limit = workshop.container(container.name)?.resources.memory.description ?? "?"
+                if container.health?.killedForMemory == true {
+                    line += paint("31", " — it was stopped because it ran out of memory (limit \(limit))")
+                } else if let kills = container.health?.outOfMemoryKills, kills > 0 {
+                    line += paint("31", " — \(kills == 1 ? "a process was" : "\(kills) processes were") killed because the container ran out of memory (limit \(limit))")
                 }
                 text += line + "\n"
                 for port in container.ports { text += "    port \(port.port) → \(port.url)\n" }
