@@ -16,13 +16,8 @@ import Testing
         let environment = ["DOCKER_HOST": daemon.host]
         let up = try Nalabo.start(["up", lab.path], environment: lab.environment.merging(environment) { _, new in new })
         // Stop the daemon while setup runs.
-        var session: String?
         let engine = try await daemon.engine()
-        for _ in 0..<150 where session == nil {
-            try await Task.sleep(for: .milliseconds(100))
-            session = try await engine.containers(labelled: SessionBlueprint.Label.session).first?.labels[SessionBlueprint.Label.session]
-        }
-        let id = try #require(session, "the session never started on the private daemon")
+        let id = try await waitForSession(labelled: SessionBlueprint.Label.session, on: engine)
         try await Task.sleep(for: .milliseconds(500))
         try daemon.stop()
 
@@ -55,12 +50,7 @@ import Testing
                   timeout: 2m
             """))
         let up = try Nalabo.start(["up", lab.path], environment: lab.environment)
-        var session: String?
-        for _ in 0..<150 where session == nil {
-            try await Task.sleep(for: .milliseconds(100))
-            session = try await engine.containers(labelled: "\(SessionBlueprint.Label.workshop)=crashed-up@1.0.0").first?.labels[SessionBlueprint.Label.session]
-        }
-        let id = try #require(session)
+        let id = try await waitForSession(labelled: "\(SessionBlueprint.Label.workshop)=crashed-up@1.0.0", on: engine)
         // A kill that no program can clean up after.
         up.signal(SIGKILL)
         _ = try up.finish()

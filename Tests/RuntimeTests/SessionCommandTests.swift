@@ -165,12 +165,7 @@ import WorkshopSpec
             """))
         let up = try Nalabo.start(["up", lab.path], environment: lab.environment)
         // Wait until the container exists and setup runs, then press Ctrl-C.
-        var session: String?
-        for _ in 0..<100 where session == nil {
-            try await Task.sleep(for: .milliseconds(100))
-            session = try await engine.containers(labelled: "\(SessionBlueprint.Label.workshop)=slow-setup@1.0.0").first?.labels[SessionBlueprint.Label.session]
-        }
-        let id = try #require(session, "the session never started")
+        let id = try await waitForSession(labelled: "\(SessionBlueprint.Label.workshop)=slow-setup@1.0.0", on: engine)
         try await Task.sleep(for: .milliseconds(500))
         up.signal(SIGINT)
         let result = try up.finish()

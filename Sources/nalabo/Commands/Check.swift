@@ -17,10 +17,9 @@ extension Nalabo {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = SessionStore.standard()
-            let record = try selection.record(in: store)
-            let workshop = try sessionWorkshop(record, store: store)
-            let engine = try await connectEngine(endpoint: record.endpoint)
+            let session = try selection.open()
+            let (store, record, workshop) = (session.store, session.record, session.workshop)
+            let engine = try await session.engine()
             let grader = Grader(engine: engine, store: store)
             let requested = challenges
             let report = try await engineCall { try await grader.check(record, workshop: workshop, requested: requested) }

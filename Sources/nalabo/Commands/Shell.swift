@@ -13,9 +13,8 @@ extension Nalabo {
         @OptionGroup var selection: SessionOptions
 
         func run() async throws {
-            let store = SessionStore.standard()
-            let record = try selection.record(in: store)
-            let workshop = try sessionWorkshop(record, store: store)
+            let session = try selection.open()
+            let (record, workshop) = (session.record, session.workshop)
             guard let chosen = container.map({ workshop.container($0) }) ?? workshop.environment.containers.first else {
                 throw CommandFailure("this workshop has no container \(container ?? ""); its containers: \(workshop.environment.containers.map(\.name).joined(separator: ", "))",
                                      status: ExitStatus.notFound).exit()

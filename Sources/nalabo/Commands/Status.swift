@@ -28,10 +28,9 @@ extension Nalabo {
         }
 
         func run() async throws {
-            let store = SessionStore.standard()
-            let record = try selection.record(in: store)
-            let workshop = try sessionWorkshop(record, store: store)
-            let engine = try await connectEngine(endpoint: record.endpoint)
+            let session = try selection.open()
+            let (record, workshop) = (session.record, session.workshop)
+            let engine = try await session.engine()
             var containers: [ContainerStatus] = []
             for container in record.containers {
                 var status = ContainerStatus(name: container.name, state: "missing", health: nil, ports: container.ports)
@@ -102,9 +101,8 @@ extension Nalabo {
         @Option(help: "Colour: auto, always or never.") var color: ColorChoice = .auto
 
         func run() async throws {
-            let store = SessionStore.standard()
-            let record = try selection.record(in: store)
-            let workshop = try sessionWorkshop(record, store: store)
+            let session = try selection.open()
+            let (record, workshop) = (session.record, session.workshop)
             guard !workshop.steps.isEmpty else { return }
             let indices: [Int]
             if all {
@@ -135,10 +133,9 @@ extension Nalabo {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = SessionStore.standard()
-            let record = try selection.record(in: store)
-            let workshop = try sessionWorkshop(record, store: store)
-            let engine = try await connectEngine(endpoint: record.endpoint)
+            let session = try selection.open()
+            let (store, record, workshop) = (session.store, session.record, session.workshop)
+            let engine = try await session.engine()
             let id = challenge
             let outcome = try await engineCall { try await Grader(engine: engine, store: store).solve(record, workshop: workshop, challenge: id) }
             let output = (outcome.stdout.text + outcome.stderr.text).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -75,6 +75,25 @@ struct SessionOptions: ParsableArguments {
     }
 }
 
+/// A chosen session with what the commands need of it.
+struct OpenSession {
+    let store: SessionStore
+    let record: LocalSession
+    let workshop: Workshop
+
+    /// The engine the session runs on.
+    func engine() async throws -> DockerEngine { try await connectEngine(endpoint: record.endpoint) }
+}
+
+extension SessionOptions {
+    /// The chosen session, its stored workshop, and the local store it lives in.
+    func open() throws -> OpenSession {
+        let store = SessionStore.standard()
+        let record = try record(in: store)
+        return OpenSession(store: store, record: record, workshop: try sessionWorkshop(record, store: store))
+    }
+}
+
 /// The workshop a session runs, from the bundle stored with it.
 func sessionWorkshop(_ record: LocalSession, store: SessionStore) throws -> Workshop {
     do {

@@ -140,3 +140,12 @@ func objects(of session: String, on engine: DockerEngine) async throws -> [Strin
 func host(_ command: String) throws -> CommandResult {
     try Nalabo.runProcess("/bin/sh", ["-c", command])
 }
+
+/// Waits until the engine has a container with `label` (`key=value`) and returns its session id.
+func waitForSession(labelled label: String, on engine: DockerEngine, seconds: Int = 15) async throws -> String {
+    for _ in 0..<(seconds * 10) {
+        if let id = try await engine.containers(labelled: label).first?.labels[SessionBlueprint.Label.session] { return id }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    throw Failure("no session with \(label) appeared within \(seconds) s")
+}
