@@ -79,7 +79,8 @@ let package = Package(
         ),
         .testTarget(
             name: "RuntimeTests",
-            dependencies: ["Runtime", "WorkshopSpec", "TestSupport", "nalabo"]
+            dependencies: ["Runtime", "WorkshopSpec", "TestSupport", "nalabo"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "nalaboTests",
