@@ -33,6 +33,10 @@ let package = Package(
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
         .target(
+            name: "CTerminal",
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "WorkshopSpec",
             dependencies: ["CYAML", "CLibCrypto"],
             exclude: ["README.md"]
@@ -61,6 +65,7 @@ let package = Package(
                 "WorkshopSpec",
                 "Catalogue",
                 "Runtime",
+                "CTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]

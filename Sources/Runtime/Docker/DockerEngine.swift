@@ -41,6 +41,20 @@ public struct DockerEngine: ContainerEngine {
 
     // MARK: Requests
 
+    /// Sends a versioned request and checks its status (for the engine's extensions in other files).
+    func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = []) async throws -> DockerTransport.Response {
+        try await call(method, path, query: query)
+    }
+
+    func createExec(container: String, _ create: API.ExecCreate) async throws -> String {
+        let created = try await call(.POST, "/containers/\(Self.escape(container))/exec", body: create)
+        return try decode(API.Created.self, created, "POST /containers/\(container)/exec").id
+    }
+
+    func inspectExec(_ id: String) async throws -> API.ExecInspect {
+        try decode(API.ExecInspect.self, try await call(.GET, "/exec/\(id)/json"), "GET /exec/\(id)/json")
+    }
+
     private func call(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: (any Encodable)? = nil,
                       timeout: Duration = .seconds(60), accept: Set<Int> = []) async throws -> DockerTransport.Response {
         let json = try body.map { try JSONEncoder().encode($0) }
@@ -187,8 +201,7 @@ public struct DockerEngine: ContainerEngine {
         let create = API.ExecCreate(attachStdin: false, attachStdout: true, attachStderr: true, tty: false,
                                     cmd: request.command, env: request.env.isEmpty ? nil : request.env,
                                     user: request.user, workingDir: request.workdir)
-        let created = try await call(.POST, "/containers/\(Self.escape(request.container))/exec", body: create)
-        let execID = try decode(API.Created.self, created, "POST /containers/\(request.container)/exec").id
+        let execID = try await createExec(container: request.container, create)
         let output = OutputBox(ExecOutput(exitCode: nil, stdout: CappedOutput(limit: request.outputLimit),
                                           stderr: CappedOutput(limit: request.outputLimit)))
 
@@ -234,7 +247,7 @@ public struct DockerEngine: ContainerEngine {
 
         // The exit code is null while the exec still runs; the stream can end a moment before.
         for attempt in 0..<200 {
-            let inspect = try decode(API.ExecInspect.self, try await call(.GET, "/exec/\(execID)/json"), "GET /exec/\(execID)/json")
+            let inspect = try await inspectExec(execID)
             if !inspect.running, let code = inspect.exitCode {
                 result.exitCode = code
                 return result

@@ -7,9 +7,14 @@ extension Nalabo {
     struct Shell: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Open an interactive shell in a session's container (the first one by default).",
-            discussion: "Hands the terminal over to `docker exec -it`, pointed at the session's engine; the docker CLI must be installed.")
+            discussion: """
+                Hands the terminal over to `docker exec -it`, pointed at the session's engine, when the docker CLI is \
+                installed; otherwise (or with --native) nalabo runs the terminal connection itself. The shell's exit \
+                status is nalabo's.
+                """)
 
         @Argument(help: "The container's name in the workshop.") var container: String?
+        @Flag(help: "Run the terminal connection in nalabo even when the docker CLI is installed.") var native = false
         @OptionGroup var selection: SessionOptions
 
         func run() async throws {
@@ -25,11 +30,15 @@ extension Nalabo {
             if record.isExpired() {
                 Terminal.standardError.write("note: session \(record.id) has expired; grading is closed\n")
             }
-            guard let docker = Self.findExecutable("docker") else {
-                throw CommandFailure("""
-                    `nalabo shell` hands the terminal to the docker CLI, which is not installed. Install it (Debian: apt-get install docker.io, \
-                    or docker-ce-cli), or run: docker exec -it \(info.engineName) \(chosen.shell)
-                    """).exit()
+            guard !native, let docker = Self.findExecutable("docker") else {
+                let engine = try await connectEngine(endpoint: record.endpoint)
+                let exec = try await engineCall {
+                    try await engine.startInteractive(container: info.engineName, command: [chosen.shell], user: chosen.user,
+                                                      workdir: chosen.workdir, env: ["TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "xterm")"],
+                                                      tty: isatty(STDIN_FILENO) == 1)
+                }
+                let status = try await engineCall { try await TerminalBridge.run(exec, engine: engine) }
+                throw ExitCode(Int32(truncatingIfNeeded: status))
             }
             var arguments = ["docker", "exec", isatty(STDIN_FILENO) == 1 ? "-it" : "-i"]
             if let user = chosen.user { arguments += ["-u", user] }
