@@ -56,7 +56,9 @@ extension Nalabo {
             var tester = WorkshopTester(provisioner: SessionProvisioner(engine: engine, store: SessionStore.standard()))
             tester.keepOnFailure = keepOnFailure
             let frozenTester = tester
-            let display = ProgressDisplay(mode: ProgressDisplay.mode(json: json, quiet: quiet || !json))
+            // Only image pulls are shown while testing, on standard error; with --format json, each run is one
+            // JSON line on standard output and nothing else.
+            let display = ProgressDisplay(mode: json ? .quiet : ProgressDisplay.mode(json: false, quiet: quiet), pullsOnly: true)
             var runs: [WorkshopTestRun] = []
             for run in 1...`repeat` {
                 for (workshop, file) in workshops {

@@ -15,11 +15,14 @@ final class ProgressDisplay: Sendable {
     }
 
     let mode: Mode
+    /// Show image pulls only (for `nalabo test`, whose own lines say what happens).
+    let pullsOnly: Bool
     private let state = Mutex(State())
     private let output: Terminal.Output
 
-    init(mode: Mode, output: Terminal.Output = Terminal.standardError) {
+    init(mode: Mode, pullsOnly: Bool = false, output: Terminal.Output = Terminal.standardError) {
         self.mode = mode
+        self.pullsOnly = pullsOnly
         self.output = output
     }
 
@@ -31,6 +34,12 @@ final class ProgressDisplay: Sendable {
     }
 
     func handle(_ event: SessionEvent) {
+        if pullsOnly {
+            switch event {
+            case .pulling, .pulled: break
+            default: return
+            }
+        }
         switch mode {
         case .quiet: return
         case .json: emitJSON(event)
