@@ -207,3 +207,23 @@ import WorkshopSpec
         #expect(lab.store.all().sessions.isEmpty)
     }
 }
+
+extension SessionCommandTests {
+    @Test func aContainerStoppedOrRemovedBehindNalabosBackIsExplained() async throws {
+        let engine = try await TestEngine.connect()
+        let lab = try Lab(Self.lesson)
+        let id = try lab.nalabo(["up", lab.path, "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let container = try #require(try lab.store.load(id)?.containers.first?.engineID)
+        #expect(try host("docker stop -t 0 \(container) >/dev/null").status == 0)
+        let stopped = try lab.nalabo(["check"])
+        #expect(stopped.status == 2)
+        #expect(stopped.stderr.contains("container box has stopped"), "\(stopped.stderr)")
+        let status = try lab.nalabo(["status", "--color", "never"])
+        #expect(status.stdout.contains("box: exited (exit "), "\(status.stdout)")
+        try await engine.removeContainer(container)
+        let removed = try lab.nalabo(["check"])
+        #expect(removed.status == 7)
+        #expect(removed.stderr.contains("container box") && removed.stderr.contains("removed outside nalabo?"), "\(removed.stderr)")
+        #expect(try lab.nalabo(["down", "-q"]).status == 0)
+    }
+}

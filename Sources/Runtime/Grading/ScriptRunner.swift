@@ -36,7 +36,15 @@ public struct ScriptRunner: Sendable {
         let request = ExecRequest(container: containerID, command: command, user: script.user, workdir: script.workdir,
                                   env: script.env.map { "\($0.name)=\($0.value)" },
                                   deadline: started + .seconds(seconds) + .seconds(1), outputLimit: outputLimit)
-        let output = try await engine.exec(request)
+        let output: ExecOutput
+        do {
+            output = try await engine.exec(request)
+        } catch EngineError.notFound {
+            throw EngineError.notFound("container \(container.name) (\(containerID.prefix(12))) — removed outside nalabo? `nalabo down` and `nalabo up` start over")
+        } catch EngineError.api(409, let message, _) {
+            throw EngineError.api(status: 409, message: "\(message); container \(container.name) has stopped (a restarted engine stops every container). `nalabo status` shows its state; `nalabo down` and `nalabo up` start over",
+                                  request: "running a script in \(container.name)")
+        }
         var stderr = output.stderr
         let timeoutMarker = "nalabo:timeout:\(id)"
         let oomMarker = "nalabo:oom:\(id)"
