@@ -144,6 +144,9 @@ struct DockerTransport: Sendable {
                 timeout: .init(connect: .seconds(5), read: nil),
                 decompression: .disabled
             )
+            // Every running exec holds a connection until its command ends; checks of independent challenges
+            // run at once, so allow more than AsyncHTTPClient's default of 8 to the one engine.
+            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
             if let tls {
                 var settings = TLSConfiguration.makeClientConfiguration()
                 do {
