@@ -227,3 +227,22 @@ extension SessionCommandTests {
         #expect(try lab.nalabo(["down", "-q"]).status == 0)
     }
 }
+
+extension SessionCommandTests {
+    @Test func containersStopByThemselvesWhenTheSessionExpires() async throws {
+        let engine = try await TestEngine.connect()
+        let lab = try Lab(Self.lesson)
+        var workshop = try lab.workshop()
+        // Shorter than a spec may say (at least 1m), to see the end without waiting for it.
+        workshop.limits.session = SpecDuration(seconds: 3)
+        let session = try await SessionProvisioner(engine: engine, store: lab.store).up(workshop, options: .init(source: lab.path))
+        let container = try #require(session.containers.first?.engineID)
+        #expect(try await engine.inspectContainer(container).running)
+        try await Task.sleep(for: .seconds(5))
+        #expect(try await !engine.inspectContainer(container).running)
+        await #expect(throws: Grader.SessionExpired.self) {
+            try await Grader(engine: engine, store: lab.store).check(session, workshop: workshop)
+        }
+        await lab.down(engine, session)
+    }
+}

@@ -151,6 +151,9 @@ import WorkshopSpec
         let blueprint = SessionBlueprint(sessionID: "abc123", workshop: workshop, expiresAt: expires, stateFile: "/state/abc123/session.json")
         let web = blueprint.containers[0]
         #expect(web.name == "nalabo-abc123-web")
+        // The container ends by itself when the session's time is up.
+        let lifetime = try #require(web.command.last?.split(separator: " ").dropFirst(6).first.flatMap { Int($0) })
+        #expect(web.command.last?.hasPrefix("trap 'exit 0' TERM INT; sleep ") == true && lifetime > 0)
         #expect(web.capabilities == SessionBlueprint.capabilities)
         #expect(!web.capabilities.contains("NET_RAW") && !web.capabilities.contains("SYS_ADMIN") && !web.capabilities.contains("MKNOD"))
         #expect(web.limits == ContainerLimits(memoryBytes: 100 << 20, nanoCPUs: 250_000_000, pids: 50))

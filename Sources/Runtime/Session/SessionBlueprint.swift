@@ -21,9 +21,12 @@ public struct SessionBlueprint: Sendable {
     /// SYS_CHROOT and AUDIT_WRITE.
     public static let capabilities = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "NET_BIND_SERVICE"]
 
-    /// Keeps a learner container alive without depending on the image's command; the engine's init
-    /// (`Init: true`) reaps orphans and forwards signals.
-    static let keepAlive = ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 86400 & wait $!; done"]
+    /// Keeps a learner container alive, without depending on the image's command, until the session's time is
+    /// up: then it ends and the container stops, so `limits.session` holds even if nobody runs `prune`. The
+    /// engine's init (`Init: true`) reaps orphans and forwards signals.
+    static func keepAlive(seconds: Int) -> [String] {
+        ["/bin/sh", "-c", "trap 'exit 0' TERM INT; sleep \(max(1, seconds)) & wait $!"]
+    }
 
     /// The image of the port gateway of an isolated session (busybox: `nc` relays each port).
     public static let defaultGatewayImage = "busybox:stable"
@@ -92,7 +95,7 @@ public struct SessionBlueprint: Sendable {
             name: engineName(container.name),
             image: container.image,
             hostname: container.name,
-            command: Self.keepAlive,
+            command: Self.keepAlive(seconds: Int(expiresAt.timeIntervalSinceNow.rounded(.up))),
             user: container.user,
             workdir: container.workdir,
             env: container.env.map { "\($0.name)=\($0.value)" },
