@@ -27,7 +27,7 @@ import Testing
                 """)
             #expect(build.status == 0, "\(build.stderr)")
             let script = packageRoot + "/Tests/RuntimeTests/Fixtures/local-registry.py"
-            let start = try host("python3 '\(script)' '\(directory.path)/image.tar' nalabo/pull-test \(tag) \(breakBlobs ? "--break-blobs" : "") >'\(directory.path)/port' 2>'\(directory.path)/log' & echo $!")
+            let start = try host("exec /usr/bin/python3 '\(script)' '\(directory.path)/image.tar' nalabo/pull-test \(tag) \(breakBlobs ? "--break-blobs" : "") >'\(directory.path)/port' 2>'\(directory.path)/log' & echo $!")
             pid = start.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             for _ in 0..<50 {
                 if let text = try? String(contentsOfFile: directory.path + "/port", encoding: .utf8), let number = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
