@@ -12,7 +12,6 @@ import Testing
         let tag = "t" + String(UUID().uuidString.prefix(8)).lowercased()
         var port = 0
         var image: String { "127.0.0.1:\(port)/nalabo/pull-test:\(tag)" }
-        private var pid = ""
 
         init(breakBlobs: Bool = false) throws {
             directory = try TemporaryDirectory()
@@ -27,8 +26,8 @@ import Testing
                 """)
             #expect(build.status == 0, "\(build.stderr)")
             let script = packageRoot + "/Tests/RuntimeTests/Fixtures/local-registry.py"
-            let start = try host("exec /usr/bin/python3 '\(script)' '\(directory.path)/image.tar' nalabo/pull-test \(tag) \(breakBlobs ? "--break-blobs" : "") >'\(directory.path)/port' 2>'\(directory.path)/log' & echo $!")
-            pid = start.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let start = try host("/usr/bin/python3 '\(script)' '\(directory.path)/image.tar' nalabo/pull-test \(tag) \(breakBlobs ? "--break-blobs" : "") >'\(directory.path)/port' 2>'\(directory.path)/log' &")
+            #expect(start.status == 0)
             for _ in 0..<50 {
                 if let text = try? String(contentsOfFile: directory.path + "/port", encoding: .utf8), let number = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
                     port = number
@@ -41,9 +40,12 @@ import Testing
 
         func removeImage() { _ = try? host("docker rmi -f \(image) >/dev/null 2>&1") }
 
-        deinit {
+        /// Stops the registry and removes what it served.
+        func stop() {
             removeImage()
-            _ = try? host("kill \(pid) 2>/dev/null")
+            // By its unique image path: whatever wrapper started it, this finds the registry itself.
+            let result = try? host("pkill -f '\(directory.path)/[i]mage.tar'")  // [i]: not this shell's own command line
+            #expect(result?.status == 0, "the registry was not running any more")
         }
     }
 
@@ -57,6 +59,7 @@ import Testing
 
     @Test func aMissingImageIsPulledWithProgressInEachOutputMode() async throws {
         let registry = try LocalRegistry()
+        defer { registry.stop() }
         let lab = try Self.lab(registry.image)
 
         // JSON events on standard output, ending with the ready session.
@@ -101,6 +104,7 @@ import Testing
     @Test func aRegistryErrorInsideASuccessfulAnswerFailsThePull() async throws {
         let engine = try await TestEngine.connect()
         let registry = try LocalRegistry(breakBlobs: true)
+        defer { registry.stop() }
         let lab = try Self.lab(registry.image)
         let up = try lab.nalabo(["up", lab.path])
         #expect(up.status == 2, "\(up.stderr)")

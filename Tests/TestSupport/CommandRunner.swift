@@ -117,7 +117,20 @@ public final class RunningCommand {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
-        let status = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
+        // A clean signal state: threads of the test runner block or ignore some signals, and a child inherits
+        // both (a registry that cannot be stopped with SIGTERM, a command deaf to SIGINT).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let status = posix_spawn(&pid, command[0], &actions, &attributes, argv, envp)
         guard status == 0 else {
             throw NSError(domain: NSPOSIXErrorDomain, code: Int(status), userInfo: [NSLocalizedDescriptionKey: "cannot run \(path)"])
         }
