@@ -12,7 +12,9 @@ import Testing
         if getuid() == 0 {
             // A copy the postgres user can reach, wherever the checkout lives.
             executable = home.path + "/nalabo"
-            try FileManager.default.copyItem(atPath: Nalabo.executable, toPath: executable)
+            // Copied by cp, not in this process: a file this process has open for writing cannot be executed
+            // ("text file busy") while any child spawned meanwhile by a parallel test still inherits the descriptor.
+            #expect(try Nalabo.runProcess("/bin/cp", [Nalabo.executable, executable]).status == 0)
             #expect(chmod(home.path, 0o777) == 0)
             prefix = ["/usr/sbin/runuser", "-u", "postgres", "--"]
             user = "postgres"

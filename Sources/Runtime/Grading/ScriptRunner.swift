@@ -35,7 +35,7 @@ public struct ScriptRunner: Sendable {
         let started = clock.now
         let request = ExecRequest(container: containerID, command: command, user: script.user, workdir: script.workdir,
                                   env: script.env.map { "\($0.name)=\($0.value)" },
-                                  deadline: started + .seconds(seconds) + .seconds(1), outputLimit: outputLimit)
+                                  deadline: started + .seconds(seconds) + .milliseconds(700), outputLimit: outputLimit)
         let output: ExecOutput
         do {
             output = try await engine.exec(request)
@@ -62,10 +62,11 @@ public struct ScriptRunner: Sendable {
             stderr = cleaned
         }
         if output.exitCode == nil {
-            // The watchdog did not end the run in time (no `sleep` in the image, a frozen container):
-            // kill what is left from the client side.
+            // The watchdog did not end the run in time (no `sleep` in the image, a loaded machine): kill what is
+            // left from the client side too. The engine finishes an exec whose client stopped waiting, so a short
+            // wait keeps the report within the timeout plus one second without cutting the sweep short.
             _ = try? await engine.exec(ExecRequest(container: containerID, command: ScriptWrapper.sweepCommand(id: id),
-                                                   deadline: clock.now + .seconds(5)))
+                                                   deadline: clock.now + .milliseconds(250)))
         }
         return ScriptOutcome(exitCode: timedOut ? nil : output.exitCode, timedOut: timedOut, outOfMemory: outOfMemory,
                              stdout: output.stdout, stderr: stderr, duration: clock.now - started)

@@ -19,12 +19,11 @@ enum ScriptWrapper {
     nalabo_sweep() {
       # Stop, then kill, every process whose environment carries the id; repeated, because a fork bomb keeps
       # making more (and a failed fork, at the PID limit, just means trying again).
-      passes=0 empty=0
-      while [ $passes -lt 100 ] && [ $empty -lt 2 ]; do
+      passes=0
+      while [ $passes -lt 100 ]; do
         passes=$((passes + 1))
         found=$(grep -l "NALABO_RUN=$id" /proc/[0-9]*/environ 2>/dev/null)
-        if [ -z "$found" ]; then empty=$((empty + 1)); continue; fi
-        empty=0
+        [ -n "$found" ] || return 0
         for f in $found; do f=${f#/proc/}; kill -STOP "${f%/environ}" 2>/dev/null; done
         for f in $found; do f=${f#/proc/}; kill -KILL "${f%/environ}" 2>/dev/null; done
       done
@@ -41,9 +40,11 @@ enum ScriptWrapper {
     nalabo_run "$@" &
     child=$!
     (
-      trap 'kill $timer 2>/dev/null; exit 0' TERM
-      sleep "$limit" & timer=$!
-      wait $timer
+      # $! rather than a variable: a TERM between starting the timer and storing its pid still finds it. The
+      # timer holds none of the exec's output streams, so a stray one could never keep the exec open.
+      trap 'kill $! 2>/dev/null; exit 0' TERM
+      sleep "$limit" </dev/null >/dev/null 2>&1 &
+      wait $!
       echo "nalabo:timeout:$id" >&2
       nalabo_sweep
       exit 3
