@@ -33,6 +33,12 @@ public struct DockerEngine: ContainerEngine {
         try await connect(to: EngineEndpoint.resolve(environment: environment))
     }
 
+    /// An engine whose API version is already known (negotiated by an earlier command): no ping first. If the
+    /// engine is gone, the first request says so.
+    public static func resume(at endpoint: EngineEndpoint, apiVersion: DockerAPIVersion) throws -> DockerEngine {
+        DockerEngine(endpoint: endpoint, apiVersion: apiVersion, transport: try DockerTransport(endpoint: endpoint))
+    }
+
     private init(endpoint: EngineEndpoint, apiVersion: DockerAPIVersion, transport: DockerTransport) {
         self.endpoint = endpoint
         self.apiVersion = apiVersion

@@ -52,6 +52,8 @@ public struct LocalSession: Sendable, Codable, Equatable {
     /// The process running `up` while the session is `starting`, so `prune` can tell a crashed `up` from a
     /// running one.
     public var startingProcess: Int32? = nil
+    /// The engine API version negotiated at `up`, so later commands need not ask again.
+    public var apiVersion: String? = nil
 
     public func isExpired(at now: Date = Date()) -> Bool { now >= expiresAt }
 

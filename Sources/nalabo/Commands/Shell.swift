@@ -31,7 +31,7 @@ extension Nalabo {
                 Terminal.standardError.write("note: session \(record.id) has expired; grading is closed\n")
             }
             guard !native, let docker = Self.findExecutable("docker") else {
-                let engine = try await connectEngine(endpoint: record.endpoint)
+                let engine = try await connectEngine(endpoint: record.endpoint, apiVersion: record.apiVersion)
                 let exec = try await engineCall {
                     try await engine.startInteractive(container: info.engineName, command: [chosen.shell], user: chosen.user,
                                                       workdir: chosen.workdir, env: ["TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "xterm")"],

@@ -72,6 +72,7 @@ extension Nalabo {
                 throw error
             }
 
+            record = (try? store.update(record.id) { $0.apiVersion = engine.apiVersion.description }) ?? record
             if let published {
                 do {
                     let id = try published.catalogue.startSession(version: published.version, lasting: workshop.limits.session.seconds)

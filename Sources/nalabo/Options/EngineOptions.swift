@@ -32,14 +32,19 @@ func engineCall<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
-/// The engine named by DOCKER_HOST, the docker context, or the default socket.
-func connectEngine(endpoint recorded: String? = nil) async throws -> DockerEngine {
+/// The engine named by DOCKER_HOST, the docker context, or the default socket; for a session, the engine it
+/// was started on (whatever DOCKER_HOST says now), in the API version negotiated then.
+func connectEngine(endpoint recorded: String? = nil, apiVersion: String? = nil) async throws -> DockerEngine {
     try await engineCall {
         let resolved = try EngineEndpoint.resolve()
-        guard let recorded, recorded != resolved.description else { return try await DockerEngine.connect(to: resolved) }
-        // A session lives on the engine it was started on, whatever DOCKER_HOST says now.
-        return try await DockerEngine.connect(to: EngineEndpoint(parsing: recorded, origin: "the session's engine",
-                                                                 environment: ProcessInfo.processInfo.environment))
+        var endpoint = resolved
+        if let recorded, recorded != resolved.description {
+            endpoint = try EngineEndpoint(parsing: recorded, origin: "the session's engine", environment: ProcessInfo.processInfo.environment)
+        }
+        if let known = apiVersion.flatMap(DockerAPIVersion.init), DockerAPIVersion.negotiate(server: known) == known {
+            return try DockerEngine.resume(at: endpoint, apiVersion: known)
+        }
+        return try await DockerEngine.connect(to: endpoint)
     }
 }
 
@@ -82,7 +87,7 @@ struct OpenSession {
     let workshop: Workshop
 
     /// The engine the session runs on.
-    func engine() async throws -> DockerEngine { try await connectEngine(endpoint: record.endpoint) }
+    func engine() async throws -> DockerEngine { try await connectEngine(endpoint: record.endpoint, apiVersion: record.apiVersion) }
 }
 
 extension SessionOptions {
