@@ -33,7 +33,7 @@ import WorkshopSpec
                 solve: {run: touch /tmp/second}
         """
 
-    @Test func progressOfAPublishedWorkshopIsRecordedInTheCatalogue() throws {
+    @Test func progressOfAPublishedWorkshopIsRecordedInTheCatalogue() async throws {
         let cluster = try TestCatalogue()
         try cluster.user("alice")
         try cluster.user("bob")
@@ -43,21 +43,21 @@ import WorkshopSpec
         let alice = CatalogueCommandTests.environment(cluster, "alice")
         var bob = CatalogueCommandTests.environment(cluster, "bob")
         bob["XDG_STATE_HOME"] = state.path
-        #expect(try Nalabo.run(["publish", files.path + "/tiny"], environment: alice).status == 0)
+        #expect(try await Nalabo.execute(["publish", files.path + "/tiny"], environment: alice).status == 0)
 
-        let up = try Nalabo.run(["up", "alice/tiny@1.0.0", "-q"], environment: bob)
+        let up = try await Nalabo.execute(["up", "alice/tiny@1.0.0", "-q"], environment: bob)
         #expect(up.status == 0, "\(up.stderr)")
-        let failed = try Nalabo.run(["check", "first"], environment: bob)
+        let failed = try await Nalabo.execute(["check", "first"], environment: bob)
         #expect(failed.status == 1)
-        #expect(try Nalabo.run(["solve", "second"], environment: bob).status == 0)
+        #expect(try await Nalabo.execute(["solve", "second"], environment: bob).status == 0)
         let sessions = try cluster.as("bob").sessions()
         #expect(sessions.count == 1 && sessions.first?.status == "active")
 
         // Done for real by the learner, through a shell in the container.
-        let shell = try Nalabo.runProcess("/bin/sh", ["-c", "echo 'touch /tmp/first' | \"$0\" shell", Nalabo.executable], environment: bob)
+        let shell = try await Nalabo.executeProcess("/bin/sh", ["-c", "echo 'touch /tmp/first' | \"$0\" shell", Nalabo.executable], environment: bob)
         #expect(shell.status == 0, "\(shell.stderr)")
-        #expect(try Nalabo.run(["check"], environment: bob).status == 0)
-        #expect(try Nalabo.run(["down", "-q"], environment: bob).status == 0)
+        #expect(try await Nalabo.execute(["check"], environment: bob).status == 0)
+        #expect(try await Nalabo.execute(["down", "-q"], environment: bob).status == 0)
 
         let stats = try cluster.as("alice").stats(try #require(WorkshopAddress("alice/tiny")))
         #expect(stats.sessionsStarted == 1 && stats.sessionsCompleted == 1)

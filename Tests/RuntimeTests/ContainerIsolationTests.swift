@@ -69,7 +69,7 @@ import WorkshopSpec
             #expect(try await lab.shell(engine, session, "echo alive").stdout.text == "alive\n")
         }
         // The host is fine too: its own commands still run.
-        #expect(try host("echo host-alive").stdout == "host-alive\n")
+        #expect(try await host("echo host-alive").stdout == "host-alive\n")
     }
 
     @Test func allocatingPastTheMemoryLimitIsKilledAndReportedInPlainWords() async throws {
@@ -86,7 +86,7 @@ import WorkshopSpec
             _ = try await lab.shell(engine, session, "dd if=/dev/zero of=/dev/null bs=200M count=1")
             let health = await ContainerHealth.check(try #require(session.containers[0].engineID), on: engine)
             #expect(health.running && (health.outOfMemoryKills ?? 0) >= 2)
-            let status = try lab.nalabo(["status", "--session", session.id, "--color", "never"])
+            let status = try await lab.nalabo(["status", "--session", session.id, "--color", "never"])
             #expect(status.stdout.contains("box: running — \(health.outOfMemoryKills ?? 0) processes were killed because the container ran out of memory (limit 64Mi)"), "\(status.stdout)")
         }
     }
@@ -153,9 +153,9 @@ import WorkshopSpec
                 // Half one: the port is served on 127.0.0.1, through the gateway, and only there.
                 let port = try #require(session.container("server")?.ports.first)
                 #expect(port.port == 7000 && port.hostIP == "127.0.0.1")
-                let served = try host("timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/\(port.hostPort); cat <&3'")
+                let served = try await host("timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/\(port.hostPort); cat <&3'")
                 #expect(served.stdout == "pong-from-server\n", "\(served.stderr)")
-                let listening = try host("ss -ltnH 'sport = :\(port.hostPort)'").stdout
+                let listening = try await host("ss -ltnH 'sport = :\(port.hostPort)'").stdout
                 #expect(listening.contains("127.0.0.1:\(port.hostPort)") && !listening.contains("0.0.0.0:\(port.hostPort)") && !listening.contains("*:\(port.hostPort)"))
                 // Half two: from inside, the outside listener is unreachable.
                 let probe = try await lab.shell(engine, session, "timeout 2 bash -c 'exec 3<>/dev/tcp/\(outside)/9000; cat <&3' 2>&1; echo status=$?", container: "client")
@@ -188,7 +188,7 @@ import WorkshopSpec
         try await lab.withSession(engine) { session in
             let port = try #require(session.container("web")?.ports.first)
             #expect(port.hostIP == "127.0.0.1" && port.hostPort > 0)
-            #expect(try host("timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/\(port.hostPort); cat <&3'").stdout == "hello\n")
+            #expect(try await host("timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/\(port.hostPort); cat <&3'").stdout == "hello\n")
             let devices = try await lab.shell(engine, session, "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort").stdout.text
             #expect(devices == "eth0\nlo\n")
         }

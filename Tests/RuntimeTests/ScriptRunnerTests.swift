@@ -33,10 +33,14 @@ import WorkshopSpec
         let engine = try await TestEngine.connect()
         let lab = try Lab(Self.spec)
         try await lab.withSession(engine) { session in
-            let result = try #require(try await lab.runCheck(engine, session, challenge: "hang").first)
+            // Through the command line, in a process of its own, as a learner runs it.
+            let check = try await lab.nalabo(["check", "hang", "--session", session.id, "--format", "json"])
+            #expect(check.status == 1)
+            let report = try JSONDecoder().decode(GradeReport.self, from: Data(check.stdout.utf8))
+            let result = try #require(report.challenges.first?.checks.first)
             #expect(result.timedOut && !result.passed)
             #expect(result.reason == "timed out after 2s; its processes were stopped")
-            // Reported within the timeout plus one second.
+            // Reported within the timeout plus one second of the check's start.
             #expect(result.seconds < 3.0, "took \(result.seconds) s")
             #expect(!result.stdout.contains("never") && !result.stderr.contains("nalabo:timeout"))
             let left = try await lab.shell(engine, session, "ps -o args= | grep -c '^sleep 1000' || true").stdout.text
@@ -100,6 +104,44 @@ import WorkshopSpec
         try await lab.withSession(engine) { session in
             let result = try #require(try await lab.runCheck(engine, session, challenge: "python").first)
             #expect(result.passed, "\(result.reason ?? "") \(result.stdout) \(result.stderr)")
+        }
+    }
+}
+
+extension ScriptRunnerTests {
+    static let batchSpec = busyboxSpec(slug: "batch", challenges: """
+              - id: loud
+                title: Loud
+                checks: [{run: "yes 0123456789 | head -c 200000; echo done >&2"}]
+              - id: slow
+                title: Slow
+                checks: [{run: "sleep 100", timeout: 1s}]
+              - id: sad
+                title: Sad
+                checks: [{run: "echo 'FAIL: no' ; echo oops >&2; exit 3"}]
+              - id: nobody
+                title: Runs as nobody
+                checks: [{run: "id -u", user: nobody}]
+        """)
+
+    @Test func checksOfSeveralChallengesShareOneExecAndKeepTheirOwnResults() async throws {
+        let engine = try await TestEngine.connect()
+        let lab = try Lab(Self.batchSpec)
+        try await lab.withSession(engine) { session in
+            let workshop = try lab.workshop()
+            let container = try #require(workshop.container("box"))
+            let items = workshop.challenges.map { ScriptRunner.BatchItem(script: $0.checks[0].script, sweep: true) }
+            let outcomes = try await ScriptRunner(engine: engine).runBatch(items, in: try #require(session.containers[0].engineID), container: container)
+            #expect(outcomes.count == 4)
+            #expect(outcomes[0].exitCode == 0 && outcomes[0].stdout.bytes.count == 64 * 1024)
+            #expect(outcomes[0].stdout.droppedBytes == 200_000 - 64 * 1024 && outcomes[0].stderr.text == "done\n")
+            #expect(outcomes[1].timedOut && outcomes[1].exitCode == nil)
+            #expect(outcomes[2].exitCode == 3 && outcomes[2].stdout.text == "FAIL: no\n" && outcomes[2].stderr.text == "oops\n")
+            // A check with another user runs in an exec of its own, as that user.
+            #expect(outcomes[3].exitCode == 0 && outcomes[3].stdout.text == "65534\n")
+            // Nothing is left: no process of the runs, and no temporary directory.
+            let left = try await lab.shell(engine, session, "ps -o args= | grep -c '^sleep 100' ; ls /dev/shm /tmp | grep -c nalabo")
+            #expect(left.stdout.text == "0\n0\n", "\(left.stdout.text)")
         }
     }
 }

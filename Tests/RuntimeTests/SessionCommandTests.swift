@@ -31,85 +31,87 @@ import WorkshopSpec
     @Test func aLearnerGoesUpChecksGetsHintsSolvesAndGoesDown() async throws {
         let engine = try await TestEngine.connect()
         let lab = try Lab(Self.lesson)
-        let up = try lab.nalabo(["up", lab.path, "--format", "json"])
+        let up = try await lab.nalabo(["up", lab.path, "--format", "json"])
         #expect(up.status == 0, "\(up.stderr)")
         let ready = try Self.json(try #require(up.stdout.split(separator: "\n").last.map(String.init)))
         #expect(ready["event"] as? String == "ready")
         let session = try #require((ready["session"] as? [String: Any])?["id"] as? String)
         #expect(try await objects(of: session, on: engine).count == 1)
 
-        let first = try lab.nalabo(["check"])
+        let first = try await lab.nalabo(["check"])
         #expect(first.status == 1)
         #expect(first.stdout.contains("✗ make-file — Make a file: not yet (attempt 1)"))
         #expect(first.stdout.contains("✗ file-exists (0/5): exited with status 1"))
         #expect(first.stdout.contains("        Create /tmp/done.\n        /tmp/done is missing\n"))
         #expect(first.stdout.contains("hint 1: Use touch.") && !first.stdout.contains("hint 2"))
         #expect(first.stdout.contains("🔒 fill-file — Fill it: locked until make-file is complete"))
-        let second = try lab.nalabo(["check", "make-file"])
+        let second = try await lab.nalabo(["check", "make-file"])
         #expect(second.stdout.contains("hint 2: touch /tmp/done"))
 
         // The learner does the work in the container; the second challenge unlocks and passes in the same run.
         _ = try await lab.shell(engine, try #require(lab.store.load(session)), "echo hello > /tmp/done")
-        let passed = try lab.nalabo(["check", "--format", "json"])
+        let passed = try await lab.nalabo(["check", "--format", "json"])
         #expect(passed.status == 0, "\(passed.stdout)\(passed.stderr)")
         let report = try Self.json(passed.stdout)
         #expect(report["score"] as? Int == 8)
         #expect(report["maxScore"] as? Int == 8)
         #expect((report["challenges"] as? [[String: Any]])?.map { $0["state"] as? String } == ["passed", "passed"])
 
-        let status = try Self.json(try lab.nalabo(["status", "--format", "json"]).stdout)
+        let status = try Self.json(try await lab.nalabo(["status", "--format", "json"]).stdout)
         #expect(status["score"] as? Int == 8)
         #expect((status["containers"] as? [[String: Any]])?.first?["state"] as? String == "running")
-        let instructions = try lab.nalabo(["instructions", "1", "--color", "never"])
+        let instructions = try await lab.nalabo(["instructions", "1", "--color", "never"])
         #expect(instructions.stdout.hasPrefix("Step 1/1: The only step\n\nDo the thing.\n"))
-        #expect(try lab.nalabo(["instructions", "9"]).status == 7)
+        #expect(try await lab.nalabo(["instructions", "9"]).status == 7)
 
-        let down = try lab.nalabo(["down"])
+        let down = try await lab.nalabo(["down"])
         #expect(down.status == 0 && down.stdout == "removed session \(session) (lesson@1.0.0)\n")
         #expect(try await objects(of: session, on: engine).isEmpty)
-        #expect(try lab.nalabo(["check"]).status == 7)
+        #expect(try await lab.nalabo(["check"]).status == 7)
     }
 
     @Test func solveMarksAChallengeSkippedWithNoPoints() async throws {
         let lab = try Lab(Self.lesson)
-        #expect(try lab.nalabo(["up", lab.path, "-q"]).status == 0)
-        let solve = try lab.nalabo(["solve", "make-file"])
+        #expect(try await lab.nalabo(["up", lab.path, "-q"]).status == 0)
+        let solve = try await lab.nalabo(["solve", "make-file"])
         #expect(solve.status == 0 && solve.stdout.contains("marked skipped, 0 points"))
-        let check = try lab.nalabo(["check", "--format", "json"])
+        let check = try await lab.nalabo(["check", "--format", "json"])
         let report = try Self.json(check.stdout)
         #expect(report["score"] as? Int == 0)
-        let status = try lab.nalabo(["status", "--color", "never"])
+        let status = try await lab.nalabo(["status", "--color", "never"])
         #expect(status.stdout.contains("make-file: ↷ solved with nalabo solve"))
-        #expect(try lab.nalabo(["solve", "no-such"]).status == 7)
-        #expect(try lab.nalabo(["down", "-q"]).status == 0)
+        #expect(try await lab.nalabo(["solve", "no-such"]).status == 7)
+        #expect(try await lab.nalabo(["down", "-q"]).status == 0)
     }
 
-    @Test func anExpiredSessionRefusesGrading() throws {
+    @Test func anExpiredSessionRefusesGrading() async throws {
         let lab = try Lab(Self.lesson)
-        let id = try lab.nalabo(["up", lab.path, "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let id = try await lab.nalabo(["up", lab.path, "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try lab.store.update(id) { $0.expiresAt = Date(timeIntervalSinceNow: -5) }
-        let check = try lab.nalabo(["check"])
+        let check = try await lab.nalabo(["check"])
         #expect(check.status == 4)
         #expect(check.stderr.contains("session \(id) expired") && check.stderr.contains("nalabo up"))
-        #expect(try lab.nalabo(["solve", "make-file"]).status == 4)
-        #expect(try lab.nalabo(["down", "-q"]).status == 0)
+        #expect(try await lab.nalabo(["solve", "make-file"]).status == 4)
+        #expect(try await lab.nalabo(["down", "-q"]).status == 0)
     }
 
     @Test func sessionsSideBySideNeverCollide() async throws {
         let engine = try await TestEngine.connect()
         let lab = try Lab(Self.lesson)
         let starts = try (0..<3).map { _ in try Nalabo.start(["up", lab.path, "-q"], environment: lab.environment) }
-        let ids = try starts.map { try $0.finish() }.map { result -> String in
+        var ids: [String] = []
+        for start in starts {
+            let result = try await start.finished()
             #expect(result.status == 0, "\(result.stderr)")
-            return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            ids.append(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         #expect(Set(ids).count == 3)
-        let ambiguous = try lab.nalabo(["check"])
+        let ambiguous = try await lab.nalabo(["check"])
         #expect(ambiguous.status == 2 && ambiguous.stderr.contains("there are 3 sessions; choose one with --session ID"))
-        let listed = try lab.nalabo(["sessions"]).stdout
+        let listed = try await lab.nalabo(["sessions"]).stdout
         #expect(ids.allSatisfy { listed.contains($0) })
-        #expect(try lab.nalabo(["check", "--session", String(ids[0].prefix(6))]).status == 1)
-        #expect(try lab.nalabo(["down", "--all", "-q"]).status == 0)
+        #expect(try await lab.nalabo(["check", "--session", String(ids[0].prefix(6))]).status == 1)
+        #expect(try await lab.nalabo(["down", "--all", "-q"]).status == 0)
         for id in ids { #expect(try await objects(of: id, on: engine).isEmpty) }
     }
 
@@ -119,25 +121,25 @@ import WorkshopSpec
               setup:
                 - run: "echo preparing; echo 'cannot find /data' >&2; exit 3"
             """))
-        let up = try lab.nalabo(["up", lab.path])
+        let up = try await lab.nalabo(["up", lab.path])
         #expect(up.status == 1)
         #expect(up.stderr.contains("setup failed in container box: the script at line 12 exited with status 3"), "\(up.stderr)")
         #expect(up.stderr.contains("  | preparing") && up.stderr.contains("  | cannot find /data"))
         #expect(lab.store.all().sessions.isEmpty)
         #expect(try await engine.containers(labelled: "\(SessionBlueprint.Label.workshop)=broken-setup@1.0.0").isEmpty)
 
-        let kept = try lab.nalabo(["up", lab.path, "--keep-on-failure"])
+        let kept = try await lab.nalabo(["up", lab.path, "--keep-on-failure"])
         #expect(kept.status == 1 && kept.stderr.contains("was kept for inspection"))
         let session = try #require(lab.store.all().sessions.first)
         let keptObjects = try await objects(of: session.id, on: engine)
         #expect(session.status == .failed && !keptObjects.isEmpty)
-        #expect(try lab.nalabo(["down", "-q"]).status == 0)
+        #expect(try await lab.nalabo(["down", "-q"]).status == 0)
         #expect(try await objects(of: session.id, on: engine).isEmpty)
     }
 
     @Test func anUnreachableDaemonAndAMissingImageAreExplained() async throws {
         let lab = try Lab(Self.lesson)
-        let unreachable = try lab.nalabo(["up", lab.path], environment: ["DOCKER_HOST": "unix:///nonexistent/docker.sock"])
+        let unreachable = try await lab.nalabo(["up", lab.path], environment: ["DOCKER_HOST": "unix:///nonexistent/docker.sock"])
         #expect(unreachable.status == 3)
         #expect(unreachable.stderr.contains("the Docker daemon at unix:///nonexistent/docker.sock (DOCKER_HOST) is unreachable (no socket there)"))
         #expect(unreachable.stderr.contains("DOCKER_HOST"))
@@ -148,7 +150,7 @@ import WorkshopSpec
                 - name: box
                   image: 127.0.0.1:9/nalabo/not-built-here:1.0
             """))
-        let up = try missing.nalabo(["up", missing.path])
+        let up = try await missing.nalabo(["up", missing.path])
         #expect(up.status == 2)
         #expect(up.stderr.contains("the image 127.0.0.1:9/nalabo/not-built-here:1.0 is not on this machine and could not be pulled"))
         #expect(up.stderr.contains("scripts/offline-images"))
@@ -168,7 +170,7 @@ import WorkshopSpec
         let id = try await waitForSession(labelled: "\(SessionBlueprint.Label.workshop)=slow-setup@1.0.0", on: engine)
         try await Task.sleep(for: .milliseconds(500))
         up.signal(SIGINT)
-        let result = try up.finish()
+        let result = try await up.finished()
         #expect(result.status == 130, "\(result.stderr)")
         #expect(result.stderr.contains("interrupted"))
         #expect(try await objects(of: id, on: engine).isEmpty)
@@ -179,9 +181,9 @@ import WorkshopSpec
         let engine = try await TestEngine.connect()
         // Its own workshop, because pruning with a clock 31 minutes ahead would expire every test's sessions.
         let lab = try Lab(Self.lesson.replacingOccurrences(of: "slug: lesson", with: "slug: prune-fixture"))
-        let orphan = try lab.nalabo(["up", lab.path, "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let expired = try lab.nalabo(["up", lab.path, "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let kept = try lab.nalabo(["up", lab.path, "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let orphan = try await lab.nalabo(["up", lab.path, "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let expired = try await lab.nalabo(["up", lab.path, "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let kept = try await lab.nalabo(["up", lab.path, "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try lab.store.remove(orphan)
 
         // Expiry is read from the engine's label, so prune with a later clock through the library.
@@ -191,11 +193,11 @@ import WorkshopSpec
         #expect(plan.contains { $0.session == orphan && $0.reason == .orphaned })
         #expect(!plan.contains { $0.session == expired || $0.session == kept })
 
-        let dry = try lab.nalabo(["prune", "--dry-run", "--workshop", "prune-fixture"])
+        let dry = try await lab.nalabo(["prune", "--dry-run", "--workshop", "prune-fixture"])
         #expect(dry.status == 0 && dry.stdout.contains("would remove orphaned session \(orphan)"))
         let orphanObjects = try await objects(of: orphan, on: engine)
         #expect(!orphanObjects.isEmpty)
-        let pruned = try lab.nalabo(["prune", "--workshop", "prune-fixture"])
+        let pruned = try await lab.nalabo(["prune", "--workshop", "prune-fixture"])
         #expect(pruned.status == 0 && pruned.stdout.contains("removed orphaned session \(orphan)"), "\(pruned.stdout)\(pruned.stderr)")
         #expect(try await objects(of: orphan, on: engine).isEmpty)
 
@@ -212,19 +214,19 @@ extension SessionCommandTests {
     @Test func aContainerStoppedOrRemovedBehindNalabosBackIsExplained() async throws {
         let engine = try await TestEngine.connect()
         let lab = try Lab(Self.lesson)
-        let id = try lab.nalabo(["up", lab.path, "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let id = try await lab.nalabo(["up", lab.path, "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let container = try #require(try lab.store.load(id)?.containers.first?.engineID)
-        #expect(try host("docker stop -t 0 \(container) >/dev/null").status == 0)
-        let stopped = try lab.nalabo(["check"])
+        #expect(try await host("docker stop -t 0 \(container) >/dev/null").status == 0)
+        let stopped = try await lab.nalabo(["check"])
         #expect(stopped.status == 2)
         #expect(stopped.stderr.contains("container box has stopped"), "\(stopped.stderr)")
-        let status = try lab.nalabo(["status", "--color", "never"])
+        let status = try await lab.nalabo(["status", "--color", "never"])
         #expect(status.stdout.contains("box: exited (exit "), "\(status.stdout)")
         try await engine.removeContainer(container)
-        let removed = try lab.nalabo(["check"])
+        let removed = try await lab.nalabo(["check"])
         #expect(removed.status == 7)
         #expect(removed.stderr.contains("container box") && removed.stderr.contains("removed outside nalabo?"), "\(removed.stderr)")
-        #expect(try lab.nalabo(["down", "-q"]).status == 0)
+        #expect(try await lab.nalabo(["down", "-q"]).status == 0)
     }
 }
 
@@ -234,11 +236,11 @@ extension SessionCommandTests {
         let lab = try Lab(Self.lesson)
         var workshop = try lab.workshop()
         // Shorter than a spec may say (at least 1m), to see the end without waiting for it.
-        workshop.limits.session = SpecDuration(seconds: 3)
+        workshop.limits.session = SpecDuration(seconds: 8)
         let session = try await SessionProvisioner(engine: engine, store: lab.store).up(workshop, options: .init(source: lab.path))
         let container = try #require(session.containers.first?.engineID)
         #expect(try await engine.inspectContainer(container).running)
-        try await Task.sleep(for: .seconds(5))
+        try await Task.sleep(until: .now + .seconds(session.expiresAt.timeIntervalSinceNow + 2), clock: .continuous)
         #expect(try await !engine.inspectContainer(container).running)
         await #expect(throws: Grader.SessionExpired.self) {
             try await Grader(engine: engine, store: lab.store).check(session, workshop: workshop)

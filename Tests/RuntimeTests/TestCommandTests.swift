@@ -5,10 +5,10 @@ import Testing
 
 /// `nalabo test` as an instructor's CI runs it.
 @Suite struct TestCommandTests {
-    @Test func everyExampleWorkshopIsSolvable() throws {
+    @Test func everyExampleWorkshopIsSolvable() async throws {
         let state = try TemporaryDirectory()
         let report = state.path + "/junit.xml"
-        let result = try Nalabo.run(["test", packageRoot + "/examples", "--junit", report, "--color", "never"],
+        let result = try await Nalabo.execute(["test", packageRoot + "/examples", "--junit", report, "--color", "never"],
                                     environment: ["XDG_STATE_HOME": state.path])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("all 4 runs passed"))
@@ -46,10 +46,10 @@ import Testing
                 solve: {run: touch /tmp/x}
         """)
 
-    @Test func flawedChallengesFailWithTheReasonAndANonZeroExit() throws {
+    @Test func flawedChallengesFailWithTheReasonAndANonZeroExit() async throws {
         let lab = try Lab(Self.flawed)
         let junit = lab.state.path + "/report.xml"
-        let result = try lab.nalabo(["test", lab.path, "--junit", junit, "--color", "never"])
+        let result = try await lab.nalabo(["test", lab.path, "--junit", junit, "--color", "never"])
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         let out = result.stdout
         #expect(out.contains("✓") && out.contains("good\n"))
@@ -64,14 +64,14 @@ import Testing
         #expect(lab.store.all().sessions.isEmpty)
     }
 
-    @Test func repeatedRunsAndJSONForMachines() throws {
+    @Test func repeatedRunsAndJSONForMachines() async throws {
         let lab = try Lab(busyboxSpec(slug: "repeatable", challenges: """
                   - id: only
                     title: Only
                     checks: [{run: test -f /tmp/done}]
                     solve: {run: touch /tmp/done}
             """))
-        let result = try lab.nalabo(["test", lab.path, "--repeat", "2", "--format", "json"])
+        let result = try await lab.nalabo(["test", lab.path, "--repeat", "2", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let runs = try result.stdout.split(separator: "\n").map { line in
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -79,23 +79,23 @@ import Testing
         #expect(runs.map { $0["run"] as? Int } == [1, 2])
         #expect(Set(runs.compactMap { $0["session"] as? String }).count == 2, "each run has a fresh session")
         #expect(runs.allSatisfy { ($0["challenges"] as? [[String: Any]])?.first?["passed"] as? Bool == true })
-        #expect(try lab.nalabo(["test", lab.path, "--repeat", "0"]).status == 2)
+        #expect(try await lab.nalabo(["test", lab.path, "--repeat", "0"]).status == 2)
     }
 
-    @Test func plansAreEnforcedOnlyWhenAsked() throws {
+    @Test func plansAreEnforcedOnlyWhenAsked() async throws {
         let lab = try Lab(busyboxSpec(slug: "hungry", challenges: """
                   - id: only
                     title: Only
                     checks: [{run: test -f /tmp/done}]
                     solve: {run: touch /tmp/done}
             """, resources: "{cpus: 0.5, memory: 1Gi, pids: 64}"))
-        let limited = try lab.nalabo(["up", lab.path, "--plan", "free"])
+        let limited = try await lab.nalabo(["up", lab.path, "--plan", "free"])
         #expect(limited.status == 1)
         #expect(limited.stderr.contains("[plan-limit]"))
-        #expect(try lab.nalabo(["test", lab.path, "--plan", "free", "-q"]).status == 1)
-        #expect(try lab.nalabo(["test", lab.path, "--plan", "pro", "-q"]).status == 0)
-        let unlimited = try lab.nalabo(["up", lab.path, "-q"])
+        #expect(try await lab.nalabo(["test", lab.path, "--plan", "free", "-q"]).status == 1)
+        #expect(try await lab.nalabo(["test", lab.path, "--plan", "pro", "-q"]).status == 0)
+        let unlimited = try await lab.nalabo(["up", lab.path, "-q"])
         #expect(unlimited.status == 0, "\(unlimited.stderr)")
-        #expect(try lab.nalabo(["down", "-q"]).status == 0)
+        #expect(try await lab.nalabo(["down", "-q"]).status == 0)
     }
 }

@@ -152,8 +152,7 @@ import WorkshopSpec
         let web = blueprint.containers[0]
         #expect(web.name == "nalabo-abc123-web")
         // The container ends by itself when the session's time is up.
-        let lifetime = try #require(web.command.last?.split(separator: " ").dropFirst(6).first.flatMap { Int($0) })
-        #expect(web.command.last?.hasPrefix("trap 'exit 0' TERM INT; sleep ") == true && lifetime > 0)
+        #expect(web.command.last?.contains("left=$((1900000000 - now))") == true)
         #expect(web.capabilities == SessionBlueprint.capabilities)
         #expect(!web.capabilities.contains("NET_RAW") && !web.capabilities.contains("SYS_ADMIN") && !web.capabilities.contains("MKNOD"))
         #expect(web.limits == ContainerLimits(memoryBytes: 100 << 20, nanoCPUs: 250_000_000, pids: 50))
@@ -340,5 +339,22 @@ import WorkshopSpec
         try directory.write("broken/session.json", "{not json")
         let (sessions, problems) = store.all()
         #expect(sessions.isEmpty && problems.count == 1 && problems[0].contains("nalabo prune"))
+    }
+}
+
+extension ScriptTests {
+    @Test func batchFramesAreReadByTheirByteCounts() {
+        let limit = 4
+        var output = Array("nalabo:frame:0:0:3:0\nabc".utf8)
+        output += Array("nalabo:frame:1:124:10:2\n".utf8) + Array("nala".utf8) + Array("e\n".utf8)
+        output += Array("nalabo:frame:2:1:5".utf8)  // cut off: the exec ended early
+        let frames = ScriptWrapper.frames(output, limit: limit)
+        #expect(frames == [
+            .init(status: 0, stdout: Array("abc".utf8), stdoutBytes: 3, stderr: [], stderrBytes: 0),
+            .init(status: 124, stdout: Array("nala".utf8), stdoutBytes: 10, stderr: Array("e\n".utf8), stderrBytes: 2),
+        ])
+        // Frames out of order or malformed end the reading.
+        #expect(ScriptWrapper.frames(Array("nalabo:frame:1:0:0:0\n".utf8), limit: 4).isEmpty)
+        #expect(ScriptWrapper.frames(Array("garbage\n".utf8), limit: 4).isEmpty)
     }
 }

@@ -27,12 +27,36 @@ public enum Nalabo {
         try RunningCommand(path, arguments, in: directory, environment: environment).finish()
     }
 
+    /// Runs nalabo and waits for it without holding a thread of the concurrency pool (tests run in parallel
+    /// on a pool as wide as the machine has cores; a blocking wait there stalls every other test's timers).
+    public static func execute(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) async throws -> CommandResult {
+        try await start(arguments, in: directory, environment: environment).finished()
+    }
+
+    /// Runs a program and waits for it, as ``execute(_:in:environment:)`` does.
+    public static func executeProcess(_ path: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) async throws -> CommandResult {
+        try await RunningCommand(path, arguments, in: directory, environment: environment).finished()
+    }
+
+    /// Starts a program without waiting for it.
+    public static func startProcess(_ path: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> RunningCommand {
+        try RunningCommand(path, arguments, in: directory, environment: environment)
+    }
+
     /// Starts nalabo without waiting for it.
     public static func start(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> RunningCommand {
         try RunningCommand(executable, arguments, in: directory, environment: environment)
     }
 
     /// Runs nalabo on a pseudo-terminal through util-linux's `script`, as a person at a terminal would.
+    public static func runOnTerminal(_ arguments: [String], in directory: String, environment: [String: String] = [:]) async throws -> CommandResult {
+        let command = ([executable] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        var result = try await executeProcess("/usr/bin/script", ["-qec", command, "/dev/null"], in: directory, environment: environment)
+        result.stdout = result.stdout.replacing("\r\n", with: "\n")
+        return result
+    }
+
+    /// ``runOnTerminal(_:in:environment:)-async`` for synchronous tests.
     public static func runOnTerminal(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> CommandResult {
         let command = ([executable] + arguments).map { "'\($0)'" }.joined(separator: " ")
         var result = try runProcess("/usr/bin/script", ["-qec", command, "/dev/null"], in: directory, environment: environment)
@@ -91,7 +115,7 @@ public final class TemporaryDirectory {
 ///
 /// Spawned with posix_spawn and reaped with waitpid: Foundation's Process on Linux treats a command as running
 /// while any descendant holds its inherited descriptors, which a daemon it starts (pg_ctl's server) always does.
-public final class RunningCommand {
+public final class RunningCommand: @unchecked Sendable {
     private var pid = pid_t()
     private var finished = false
     private let scratch: URL
@@ -143,6 +167,15 @@ public final class RunningCommand {
             waitpid(pid, &status, 0)
         }
         try? FileManager.default.removeItem(at: scratch)
+    }
+
+    /// Waits for the command on a thread of its own and collects its output.
+    public func finished() async throws -> CommandResult {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<CommandResult, Error>) in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try self.finish() })
+            }
+        }
     }
 
     /// Sends a signal to the command, as a terminal's Ctrl-C (SIGINT) would.

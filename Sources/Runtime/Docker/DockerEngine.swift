@@ -47,6 +47,39 @@ public struct DockerEngine: ContainerEngine {
 
     // MARK: Requests
 
+    /// Waits for `task` or `deadline`, whichever comes first: true when the task finished (its error rethrown),
+    /// false at the deadline, after which the task is cancelled but not waited for.
+    static func race(_ task: Task<Void, Error>, deadline: ContinuousClock.Instant?) async throws -> Bool {
+        guard let deadline else {
+            try await task.value
+            return true
+        }
+        let settled = Latch()
+        let outcome: Result<Bool, Error> = await withCheckedContinuation { continuation in
+            let timer = Task {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                if settled.claim() {
+                    task.cancel()
+                    continuation.resume(returning: .success(false))
+                }
+            }
+            Task {
+                let result: Result<Bool, Error>
+                do {
+                    try await task.value
+                    result = .success(true)
+                } catch {
+                    result = .failure(error)
+                }
+                if settled.claim() {
+                    timer.cancel()
+                    continuation.resume(returning: result)
+                }
+            }
+        }
+        return try outcome.get()
+    }
+
     /// Sends a versioned request and checks its status (for the engine's extensions in other files).
     func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = []) async throws -> DockerTransport.Response {
         try await call(method, path, query: query)
@@ -215,40 +248,35 @@ public struct DockerEngine: ContainerEngine {
         // process ends and its output is drained. Output is kept as it arrives, so a deadline keeps what came.
         let startPath = "/exec/\(execID)/start"
         let startBody = try JSONEncoder().encode(API.ExecStart(detach: false, tty: false))
-        let finished: Bool = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                let response = try await transport.open(.POST, startPath, version: apiVersion, json: startBody, timeout: .seconds(24 * 3600))
-                guard response.status.code == 200 else {
-                    let body = try await response.body.collect(upTo: 1 << 16)
-                    let message = DockerTransport.Response(status: Int(response.status.code), headers: response.headers, body: Data(buffer: body)).message
-                    throw EngineError.api(status: Int(response.status.code), message: message, request: "POST \(startPath)")
-                }
-                var demultiplexer = StreamDemultiplexer()
-                do {
-                    for try await chunk in response.body {
-                        try output.value.withLock { output in
-                            try demultiplexer.feed(chunk.readableBytesView) { stream, bytes in
-                                if stream == .stdout { output.stdout.append(bytes) } else { output.stderr.append(bytes) }
-                            }
+        let stream = Task {
+            let response = try await transport.open(.POST, startPath, version: apiVersion, json: startBody, timeout: .seconds(24 * 3600))
+            guard response.status.code == 200 else {
+                let body = try await response.body.collect(upTo: 1 << 16)
+                let message = DockerTransport.Response(status: Int(response.status.code), headers: response.headers, body: Data(buffer: body)).message
+                throw EngineError.api(status: Int(response.status.code), message: message, request: "POST \(startPath)")
+            }
+            var demultiplexer = StreamDemultiplexer()
+            do {
+                for try await chunk in response.body {
+                    try output.value.withLock { output in
+                        try demultiplexer.feed(chunk.readableBytesView) { stream, bytes in
+                            if stream == .stdout { output.stdout.append(bytes) } else { output.stderr.append(bytes) }
                         }
                     }
-                } catch let failure as StreamDemultiplexer.Failure {
-                    throw EngineError.protocolViolation(failure.description)
-                } catch {
-                    throw transport.translate(error, request: "POST \(startPath)")
                 }
-                return true
+            } catch let failure as StreamDemultiplexer.Failure {
+                throw EngineError.protocolViolation(failure.description)
+            } catch {
+                throw transport.translate(error, request: "POST \(startPath)")
             }
-            if let deadline = request.deadline {
-                group.addTask {
-                    try await Task.sleep(until: deadline, clock: .continuous)
-                    return false
-                }
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? false
         }
+        // The deadline is a real one: when it passes, the output so far is returned at once, without waiting for
+        // the stream to notice its cancellation (the command goes on in the container until its own limit).
+        let clock = ContinuousClock()
+        let started = clock.now
+        let finished = try await Self.race(stream, deadline: request.timeLimit.map { started + $0 })
         var result = output.value.withLock { $0 }
+        result.duration = clock.now - started
         guard finished else { return result }
 
         // The exit code is null while the exec still runs; the stream can end a moment before.
@@ -269,4 +297,16 @@ public struct DockerEngine: ContainerEngine {
 private final class OutputBox: Sendable {
     let value: Mutex<ExecOutput>
     init(_ output: ExecOutput) { value = Mutex(output) }
+}
+
+/// Lets exactly one of several racing tasks go on.
+private final class Latch: Sendable {
+    private let taken = Mutex(false)
+    /// True for the first caller only.
+    func claim() -> Bool {
+        taken.withLock { taken in
+            defer { taken = true }
+            return !taken
+        }
+    }
 }

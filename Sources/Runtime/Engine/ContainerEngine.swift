@@ -123,19 +123,20 @@ public struct ExecRequest: Sendable {
     public var user: String?
     public var workdir: String?
     public var env: [String]
-    /// When the engine stops waiting for output; the command itself is limited inside the container.
-    public var deadline: ContinuousClock.Instant?
+    /// How long to wait for the command once it has started (not counting the engine's time to create and
+    /// start it); the command itself is limited inside the container.
+    public var timeLimit: Duration?
     /// Bytes kept of each stream; the rest is counted and dropped.
     public var outputLimit: Int
 
     public init(container: String, command: [String], user: String? = nil, workdir: String? = nil,
-                env: [String] = [], deadline: ContinuousClock.Instant? = nil, outputLimit: Int = 64 * 1024) {
+                env: [String] = [], timeLimit: Duration? = nil, outputLimit: Int = 64 * 1024) {
         self.container = container
         self.command = command
         self.user = user
         self.workdir = workdir
         self.env = env
-        self.deadline = deadline
+        self.timeLimit = timeLimit
         self.outputLimit = outputLimit
     }
 }
@@ -145,6 +146,8 @@ public struct ExecOutput: Sendable, Equatable {
     public var exitCode: Int?
     public var stdout: CappedOutput
     public var stderr: CappedOutput
+    /// From the start of the command to its end, or to the time limit.
+    public var duration: Duration = .zero
 }
 
 /// Output kept up to a limit, with a count of what was dropped.
@@ -154,6 +157,13 @@ public struct CappedOutput: Sendable, Equatable {
     public let limit: Int
 
     public init(limit: Int) { self.limit = limit }
+
+    /// Output that was capped elsewhere (inside the container): `bytes` kept of `totalBytes` produced.
+    public init(limit: Int, bytes: [UInt8], totalBytes: Int) {
+        self.limit = limit
+        self.bytes = Array(bytes.prefix(limit))
+        droppedBytes = max(0, totalBytes - self.bytes.count)
+    }
 
     public mutating func append<C: Collection>(_ chunk: C) where C.Element == UInt8 {
         let room = max(0, limit - bytes.count)

@@ -81,14 +81,7 @@ public struct Grader: Sendable {
             let ready = pending.filter { challenge in challenge.needs.allSatisfy { progress[$0.value]?.isComplete ?? false } }
             guard !ready.isEmpty else { break }
             pending.removeAll { challenge in ready.contains { $0.id == challenge.id } }
-            let results = try await withThrowingTaskGroup(of: (String, [CheckResult]).self) { group in
-                for challenge in ready {
-                    group.addTask { (challenge.id, try await runChecks(challenge, workshop: workshop, record: record)) }
-                }
-                var results: [String: [CheckResult]] = [:]
-                for try await (id, checks) in group { results[id] = checks }
-                return results
-            }
+            let results = try await runChecks(together: ready, workshop: workshop, record: record)
             let updated = try store.update(record.id) { stored in
                 for (id, checks) in results {
                     var entry = stored.progress[id] ?? ChallengeProgress()
@@ -137,6 +130,41 @@ public struct Grader: Sendable {
         return GradeReport(session: record.id, challenges: shown,
                            score: progress.values.reduce(0) { $0 + $1.points },
                            maxScore: all.reduce(0) { $0 + $1.maxPoints })
+    }
+
+    /// Runs the checks of several challenges at once, without recording anything: the first check of each, all
+    /// together (one exec per container), then the second of each, and so on, so that each challenge's checks
+    /// still run in their order.
+    public func runChecks(together challenges: [Challenge], workshop: Workshop, record: LocalSession) async throws -> [String: [CheckResult]] {
+        var results = Dictionary(uniqueKeysWithValues: challenges.map { ($0.id, [CheckResult]()) })
+        let rounds = challenges.map(\.checks.count).max() ?? 0
+        for round in 0..<rounds {
+            var byContainer: [String: [(challenge: String, check: Check)]] = [:]
+            for challenge in challenges where round < challenge.checks.count {
+                let check = challenge.checks[round]
+                byContainer[check.script.container, default: []].append((challenge.id, check))
+            }
+            let batches = try byContainer.map { name, entries in
+                guard let container = workshop.container(name), let engineID = record.container(name)?.engineID else {
+                    throw EngineError.notFound("container \(name) of session \(record.id)")
+                }
+                return (container, engineID, entries)
+            }
+            let runner = ScriptRunner(engine: engine)
+            try await withThrowingTaskGroup(of: [(String, CheckResult)].self) { group in
+                for (container, engineID, entries) in batches {
+                    group.addTask {
+                        let outcomes = try await runner.runBatch(entries.map { .init(script: $0.check.script, sweep: true) },
+                                                                 in: engineID, container: container)
+                        return zip(entries, outcomes).map { entry, outcome in (entry.challenge, CheckResult(check: entry.check, outcome: outcome)) }
+                    }
+                }
+                for try await pairs in group {
+                    for (id, result) in pairs { results[id, default: []].append(result) }
+                }
+            }
+        }
+        return results
     }
 
     /// Runs one challenge's checks in order, without recording anything.

@@ -31,24 +31,113 @@ public struct ScriptRunner: Sendable {
         let body = text ?? script.source.text
         let command = ScriptWrapper.command(id: id, timeoutSeconds: seconds, sweep: sweep, text: body,
                                             interpreter: ScriptWrapper.interpreter(for: body, shell: container.shell))
-        let clock = ContinuousClock()
-        let started = clock.now
-        let request = ExecRequest(container: containerID, command: command, user: script.user, workdir: script.workdir,
-                                  env: script.env.map { "\($0.name)=\($0.value)" },
-                                  deadline: started + .seconds(seconds) + .milliseconds(700), outputLimit: outputLimit)
-        let output: ExecOutput
+        let output = try await exec(ExecRequest(container: containerID, command: command, user: script.user, workdir: script.workdir,
+                                                env: script.env.map { "\($0.name)=\($0.value)" },
+                                                timeLimit: .seconds(seconds) + .milliseconds(700), outputLimit: outputLimit),
+                                    container: container)
+        if output.exitCode == nil { await sweepAfterDeadline([id], in: containerID) }
+        return outcome(id: id, exitCode: output.exitCode, stdout: output.stdout, stderr: output.stderr, duration: output.duration)
+    }
+
+    /// One script of a batch.
+    public struct BatchItem: Sendable {
+        public var script: Script
+        public var sweep: Bool
+        public init(script: Script, sweep: Bool) {
+            self.script = script
+            self.sweep = sweep
+        }
+    }
+
+    /// Runs scripts at once, in one exec when they can share it (same user, directory and environment): the
+    /// container pays for one exec rather than one per script. Results are in the order given.
+    public func runBatch(_ items: [BatchItem], in containerID: String, container: Container) async throws -> [ScriptOutcome] {
+        // Scripts that differ in what the exec sets up cannot share one.
+        let groups = Dictionary(grouping: items.indices) { index in
+            let script = items[index].script
+            return [script.user ?? "", script.workdir ?? "", script.env.map { "\($0.name)=\($0.value)" }.joined(separator: "\u{0}")]
+        }
+        var results = [ScriptOutcome?](repeating: nil, count: items.count)
+        try await withThrowingTaskGroup(of: [(Int, ScriptOutcome)].self) { group in
+            for indices in groups.values {
+                group.addTask {
+                    if indices.count == 1, let index = indices.first {
+                        let item = items[index]
+                        return [(index, try await run(item.script, in: containerID, container: container, sweep: item.sweep))]
+                    }
+                    return Array(zip(indices, try await runTogether(indices.map { items[$0] }, in: containerID, container: container)))
+                }
+            }
+            for try await pairs in group {
+                for (index, outcome) in pairs { results[index] = outcome }
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
+    private func runTogether(_ items: [BatchItem], in containerID: String, container: Container) async throws -> [ScriptOutcome] {
+        let ids = items.map { _ in UUID().uuidString.lowercased() }
+        let seconds = items.map { max(1, $0.script.timeout.seconds) }
+        let runs = zip(items, zip(ids, seconds)).map { item, run in
+            let body = item.script.source.text
+            return ScriptWrapper.arguments(id: run.0, timeoutSeconds: run.1, sweep: item.sweep, text: body,
+                                           interpreter: ScriptWrapper.interpreter(for: body, shell: container.shell))
+        }
+        let first = items[0].script
+        let output = try await exec(ExecRequest(
+            container: containerID, command: ScriptWrapper.batchCommand(limit: outputLimit, runs: runs),
+            user: first.user, workdir: first.workdir, env: first.env.map { "\($0.name)=\($0.value)" },
+            timeLimit: .seconds(seconds.max() ?? 1) + .milliseconds(700),
+            outputLimit: items.count * (2 * outputLimit + 128) + 1024), container: container)
+        let frames = ScriptWrapper.frames(output.stdout.bytes, limit: outputLimit)
+        let duration = output.duration
+        // Runs without a frame did not finish in time: sweep them from here as well.
+        if frames.count < items.count { await sweepAfterDeadline(Array(ids[frames.count...]), in: containerID) }
+        return ids.indices.map { index in
+            guard index < frames.count else {
+                return outcome(id: ids[index], exitCode: nil, stdout: CappedOutput(limit: outputLimit),
+                               stderr: CappedOutput(limit: outputLimit), duration: duration)
+            }
+            let frame = frames[index]
+            return outcome(id: ids[index], exitCode: frame.status,
+                           stdout: CappedOutput(limit: outputLimit, bytes: frame.stdout, totalBytes: frame.stdoutBytes),
+                           stderr: CappedOutput(limit: outputLimit, bytes: frame.stderr, totalBytes: frame.stderrBytes),
+                           duration: duration)
+        }
+    }
+
+    /// The exec, with a stopped or removed container explained.
+    private func exec(_ request: ExecRequest, container: Container) async throws -> ExecOutput {
         do {
-            output = try await engine.exec(request)
+            return try await engine.exec(request)
         } catch EngineError.notFound {
-            throw EngineError.notFound("container \(container.name) (\(containerID.prefix(12))) — removed outside nalabo? `nalabo down` and `nalabo up` start over")
+            throw EngineError.notFound("container \(container.name) (\(request.container.prefix(12))) — removed outside nalabo? `nalabo down` and `nalabo up` start over")
         } catch EngineError.api(409, let message, _) {
             throw EngineError.api(status: 409, message: "\(message); container \(container.name) has stopped (a restarted engine stops every container). `nalabo status` shows its state; `nalabo down` and `nalabo up` start over",
                                   request: "running a script in \(container.name)")
         }
-        var stderr = output.stderr
+    }
+
+    /// Kills what is left of runs whose results did not arrive in time (no `sleep` in the image, a loaded
+    /// machine). The engine finishes an exec whose client stopped waiting, so a short wait keeps the report
+    /// within the timeout plus one second without cutting the sweep short.
+    private func sweepAfterDeadline(_ ids: [String], in containerID: String) async {
+        await withTaskGroup(of: Void.self) { group in
+            for id in ids {
+                group.addTask {
+                    _ = try? await engine.exec(ExecRequest(container: containerID, command: ScriptWrapper.sweepCommand(id: id),
+                                                           timeLimit: .milliseconds(250)))
+                }
+            }
+        }
+    }
+
+    /// An outcome from a run's exit code and output, with the wrapper's markers read and removed.
+    private func outcome(id: String, exitCode: Int?, stdout: CappedOutput, stderr: CappedOutput, duration: Duration) -> ScriptOutcome {
+        var stderr = stderr
         let timeoutMarker = "nalabo:timeout:\(id)"
         let oomMarker = "nalabo:oom:\(id)"
-        var timedOut = output.exitCode == nil
+        var timedOut = exitCode == nil
         var outOfMemory = false
         let text = stderr.text
         if text.contains(timeoutMarker) || text.contains(oomMarker) {
@@ -61,14 +150,7 @@ public struct ScriptRunner: Sendable {
             cleaned.append(Array(kept.utf8))
             stderr = cleaned
         }
-        if output.exitCode == nil {
-            // The watchdog did not end the run in time (no `sleep` in the image, a loaded machine): kill what is
-            // left from the client side too. The engine finishes an exec whose client stopped waiting, so a short
-            // wait keeps the report within the timeout plus one second without cutting the sweep short.
-            _ = try? await engine.exec(ExecRequest(container: containerID, command: ScriptWrapper.sweepCommand(id: id),
-                                                   deadline: clock.now + .milliseconds(250)))
-        }
-        return ScriptOutcome(exitCode: timedOut ? nil : output.exitCode, timedOut: timedOut, outOfMemory: outOfMemory,
-                             stdout: output.stdout, stderr: stderr, duration: clock.now - started)
+        return ScriptOutcome(exitCode: timedOut ? nil : exitCode, timedOut: timedOut, outOfMemory: outOfMemory,
+                             stdout: stdout, stderr: stderr, duration: duration)
     }
 }

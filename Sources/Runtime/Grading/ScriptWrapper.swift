@@ -8,14 +8,21 @@
 /// are swept the same way when the script ends. Out-of-memory kills during the run are detected from the
 /// container's cgroup counters (v1 and v2) and reported with a second marker.
 ///
-/// Arguments: id, timeout in seconds, sweep (1/0), the number of text chunks, the chunks, the interpreter
-/// and its arguments. Exit status: the script's, or 124 after a timeout.
+/// Arguments: id, timeout in seconds, sweep (1/0), the number of text chunks, the chunks, the number of
+/// interpreter words, the words; anything after them is ignored (``batchProgram`` relies on that). Exit status:
+/// the script's, or 124 after a timeout.
 enum ScriptWrapper {
     static let program = #"""
     id=$1 limit=$2 sweep=$3 chunks=$4
     shift 4
     script=
     while [ "$chunks" -gt 0 ]; do script=$script$1; shift; chunks=$((chunks - 1)); done
+    words=$1
+    shift
+    # Keep exactly the interpreter's words: `set -- "${1}" "${2}"...`, naming the parameters, never their text.
+    list= j=1
+    while [ $j -le "$words" ]; do list="$list \"\${$j}\""; j=$((j + 1)); done
+    eval "set -- $list"
     nalabo_sweep() {
       # Stop, then kill, every process whose environment carries the id; repeated, because a fork bomb keeps
       # making more (and a failed fork, at the PID limit, just means trying again).
@@ -67,9 +74,83 @@ enum ScriptWrapper {
 
     /// The exec command line for a script.
     static func command(id: String, timeoutSeconds: Int, sweep: Bool, text: String, interpreter: [String]) -> [String] {
+        ["/bin/sh", "-c", program, "nalabo-run"] + arguments(id: id, timeoutSeconds: timeoutSeconds, sweep: sweep, text: text, interpreter: interpreter)
+    }
+
+    /// The wrapper's arguments for one run.
+    static func arguments(id: String, timeoutSeconds: Int, sweep: Bool, text: String, interpreter: [String]) -> [String] {
         let chunks = chunk(text)
-        return ["/bin/sh", "-c", program, "nalabo-run", id, String(timeoutSeconds), sweep ? "1" : "0", String(chunks.count)]
-            + chunks + interpreter
+        return [id, String(timeoutSeconds), sweep ? "1" : "0", String(chunks.count)] + chunks + [String(interpreter.count)] + interpreter
+    }
+
+    /// Runs several scripts at once in one exec (an exec costs the container far more than a script): each
+    /// through ``program`` in the background, its output kept in a private temporary directory (0700, in
+    /// /dev/shm or /tmp) until all have finished, then written out in order, each run framed by a line
+    /// `nalabo:frame:INDEX:STATUS:STDOUT-BYTES:STDERR-BYTES` followed by at most `limit` bytes of its standard
+    /// output and as much of its standard error. The scripts themselves still arrive only as arguments.
+    ///
+    /// Arguments: the wrapper program, the byte limit, the number of runs, then per run the number of its
+    /// wrapper arguments and those arguments.
+    static let batchProgram = #"""
+    single=$1 limit=$2 count=$3
+    shift 3
+    dir=$(mktemp -d /dev/shm/nalabo-XXXXXX 2>/dev/null) || dir=$(mktemp -d /tmp/nalabo-XXXXXX) || {
+      echo "nalabo: cannot create a temporary directory" >&2; exit 125; }
+    chmod 700 "$dir"
+    trap 'rm -rf "$dir"' EXIT
+    i=0
+    while [ $i -lt "$count" ]; do
+      n=$1
+      shift
+      /bin/sh -c "$single" nalabo-run "$@" >"$dir/$i.out" 2>"$dir/$i.err" </dev/null &
+      eval "pid_$i=\$!"
+      shift "$n"
+      i=$((i + 1))
+    done
+    i=0
+    while [ $i -lt "$count" ]; do
+      eval "wait \$pid_$i" 2>/dev/null
+      status=$?
+      out=$(wc -c <"$dir/$i.out") err=$(wc -c <"$dir/$i.err")
+      printf 'nalabo:frame:%s:%s:%s:%s\n' "$i" "$status" $out $err
+      head -c "$limit" "$dir/$i.out"
+      head -c "$limit" "$dir/$i.err"
+      i=$((i + 1))
+    done
+    """#
+
+    /// The exec command line for several runs (see ``batchProgram``).
+    static func batchCommand(limit: Int, runs: [[String]]) -> [String] {
+        ["/bin/sh", "-c", batchProgram, "nalabo-batch", program, String(limit), String(runs.count)]
+            + runs.flatMap { [String($0.count)] + $0 }
+    }
+
+    /// One run's part of a batch's output.
+    struct Frame: Equatable {
+        var status: Int
+        var stdout: [UInt8]
+        var stdoutBytes: Int
+        var stderr: [UInt8]
+        var stderrBytes: Int
+    }
+
+    /// Reads the frames of a batch's standard output; stops at the first malformed or cut-off frame.
+    static func frames(_ output: [UInt8], limit: Int) -> [Frame] {
+        var frames: [Frame] = []
+        var position = 0
+        while position < output.count {
+            guard let newline = output[position...].firstIndex(of: UInt8(ascii: "\n")) else { break }
+            let fields = String(decoding: output[position..<newline], as: UTF8.self).split(separator: ":")
+            guard fields.count == 6, fields[0] == "nalabo", fields[1] == "frame", Int(fields[2]) == frames.count,
+                  let status = Int(fields[3]), let outBytes = Int(fields[4]), let errBytes = Int(fields[5]) else { break }
+            let outEnd = newline + 1 + min(outBytes, limit)
+            let errEnd = outEnd + min(errBytes, limit)
+            guard errEnd <= output.count else { break }
+            frames.append(Frame(status: status, stdout: Array(output[(newline + 1)..<outEnd]), stdoutBytes: outBytes,
+                                stderr: Array(output[outEnd..<errEnd]), stderrBytes: errBytes))
+            position = errEnd
+        }
+        return frames
     }
 
     /// Splits text into argument-sized pieces on Unicode scalar boundaries.

@@ -21,7 +21,7 @@ public struct ContainerHealth: Sendable, Codable, Equatable {
               [ -r "$f" ] || continue
               while read -r key value; do [ "$key" = oom_kill ] && { echo "$value"; exit 0; }; done < "$f"
             done
-            """], deadline: .now + .seconds(5), outputLimit: 64)
+            """], timeLimit: .seconds(5), outputLimit: 64)
         if let output = try? await engine.exec(read), output.exitCode == 0 {
             health.outOfMemoryKills = Int(output.stdout.text.trimmingCharacters(in: .whitespacesAndNewlines))
         }

@@ -24,8 +24,12 @@ public struct SessionBlueprint: Sendable {
     /// Keeps a learner container alive, without depending on the image's command, until the session's time is
     /// up: then it ends and the container stops, so `limits.session` holds even if nobody runs `prune`. The
     /// engine's init (`Init: true`) reaps orphans and forwards signals.
-    static func keepAlive(seconds: Int) -> [String] {
-        ["/bin/sh", "-c", "trap 'exit 0' TERM INT; sleep \(max(1, seconds)) & wait $!"]
+    /// The time left is computed when the container starts, from the expiry as a Unix time (the container
+    /// shares the host's clock), so a slow start does not extend the session.
+    static func keepAlive(expiresAt: Date) -> [String] {
+        let expiry = Int(expiresAt.timeIntervalSince1970.rounded(.up))
+        return ["/bin/sh", "-c", "trap 'exit 0' TERM INT; now=$(date +%s) || now=0; left=$((\(expiry) - now)); "
+            + "[ $left -gt 0 ] || left=1; sleep $left & wait $!"]
     }
 
     /// The image of the port gateway of an isolated session (busybox: `nc` relays each port).
@@ -95,7 +99,7 @@ public struct SessionBlueprint: Sendable {
             name: engineName(container.name),
             image: container.image,
             hostname: container.name,
-            command: Self.keepAlive(seconds: Int(expiresAt.timeIntervalSinceNow.rounded(.up))),
+            command: Self.keepAlive(expiresAt: expiresAt),
             user: container.user,
             workdir: container.workdir,
             env: container.env.map { "\($0.name)=\($0.value)" },

@@ -113,6 +113,8 @@ public struct SessionProvisioner: Sendable {
             guard let engineID = record.containers[index].engineID else { continue }
             let state = try await engine.inspectContainer(engineID)
             guard state.running else {
+                // An engine shutting down stops every container: say that, not that the image is broken.
+                _ = try await engine.info()
                 throw EngineError.protocolViolation("container \(record.containers[index].name) stopped right after it started (status \(state.status), exit \(state.exitCode)); does its image have /bin/sh?")
             }
             if let network = blueprint.network?.name { addresses[record.containers[index].name] = state.addresses[network] }

@@ -49,8 +49,8 @@ final class Lab {
         return try #require(loaded.workshop, "the fixture does not validate: \(loaded.diagnostics.map(\.message))")
     }
 
-    func nalabo(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
-        try Nalabo.run(arguments, environment: self.environment.merging(environment) { _, new in new })
+    func nalabo(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
+        try await Nalabo.execute(arguments, environment: self.environment.merging(environment) { _, new in new })
     }
 
     /// Brings a session up through the library.
@@ -69,7 +69,7 @@ final class Lab {
         let name = container ?? session.containers[0].name
         let id = try #require(session.container(name)?.engineID)
         return try await engine.exec(ExecRequest(container: id, command: ["/bin/sh", "-c", command], user: user,
-                                                 deadline: .now + .seconds(60)))
+                                                 timeLimit: .seconds(60)))
     }
 }
 
@@ -136,9 +136,15 @@ func objects(of session: String, on engine: DockerEngine) async throws -> [Strin
     return try await engine.containers(labelled: label).map(\.name) + engine.networks(labelled: label).map(\.name)
 }
 
-/// Runs a host command through /bin/sh and returns its result.
-func host(_ command: String) throws -> CommandResult {
+/// Runs a host command through /bin/sh, blocking the calling thread: for deinit, defer and other places
+/// that cannot await.
+func hostBlocking(_ command: String) throws -> CommandResult {
     try Nalabo.runProcess("/bin/sh", ["-c", command])
+}
+
+/// Runs a host command through /bin/sh and returns its result.
+func host(_ command: String) async throws -> CommandResult {
+    try await Nalabo.executeProcess("/bin/sh", ["-c", command])
 }
 
 /// Waits until the engine has a container with `label` (`key=value`) and returns its session id.
