@@ -345,16 +345,16 @@ import WorkshopSpec
 extension ScriptTests {
     @Test func batchFramesAreReadByTheirByteCounts() {
         let limit = 4
-        var output = Array("nalabo:frame:0:0:3:0\nabc".utf8)
-        output += Array("nalabo:frame:1:124:10:2\n".utf8) + Array("nala".utf8) + Array("e\n".utf8)
-        output += Array("nalabo:frame:2:1:5".utf8)  // cut off: the exec ended early
+        var output = Array("nalabo:frame:0:0:3:0\nnalabo:frame:1:124:10:2\nnalabo:frame:2:1:5:0\nnalabo:data\n".utf8)
+        output += Array("abc".utf8) + Array("nala".utf8) + Array("e\n".utf8) + Array("xy".utf8)  // the third is cut off
         let frames = ScriptWrapper.frames(output, limit: limit)
         #expect(frames == [
             .init(status: 0, stdout: Array("abc".utf8), stdoutBytes: 3, stderr: [], stderrBytes: 0),
             .init(status: 124, stdout: Array("nala".utf8), stdoutBytes: 10, stderr: Array("e\n".utf8), stderrBytes: 2),
         ])
-        // Frames out of order or malformed end the reading.
-        #expect(ScriptWrapper.frames(Array("nalabo:frame:1:0:0:0\n".utf8), limit: 4).isEmpty)
-        #expect(ScriptWrapper.frames(Array("garbage\n".utf8), limit: 4).isEmpty)
+        // Headers out of order, malformed, or without the data line give nothing.
+        #expect(ScriptWrapper.frames(Array("nalabo:frame:1:0:0:0\nnalabo:data\n".utf8), limit: 4).isEmpty)
+        #expect(ScriptWrapper.frames(Array("garbage\nnalabo:data\n".utf8), limit: 4).isEmpty)
+        #expect(ScriptWrapper.frames(Array("nalabo:frame:0:0:0:0\n".utf8), limit: 4).isEmpty)
     }
 }

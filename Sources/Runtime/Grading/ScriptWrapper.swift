@@ -35,15 +35,17 @@ enum ScriptWrapper {
         for f in $found; do f=${f#/proc/}; kill -KILL "${f%/environ}" 2>/dev/null; done
       done
     }
+    # Sets $oom_kills from the cgroup's counter; builtins only, no subshell (every fork costs the container).
     nalabo_ooms() {
+      oom_kills=0
       for f in /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control; do
         [ -r "$f" ] || continue
-        while read -r key value; do [ "$key" = oom_kill ] && { echo "$value"; return; }; done < "$f"
+        while read -r key value; do [ "$key" = oom_kill ] && { oom_kills=$value; return; }; done < "$f"
       done
-      echo 0
     }
     nalabo_run() { printf '%s' "$script" | NALABO_RUN=$id "$@" /dev/fd/3 3<&0 </dev/null; }
-    ooms=$(nalabo_ooms)
+    nalabo_ooms
+    ooms=$oom_kills
     nalabo_run "$@" &
     child=$!
     (
@@ -64,7 +66,8 @@ enum ScriptWrapper {
     wait $watchdog
     watched=$?
     [ "$sweep" = 1 ] && nalabo_sweep
-    [ "$(nalabo_ooms)" != "$ooms" ] && echo "nalabo:oom:$id" >&2
+    nalabo_ooms
+    [ "$oom_kills" != "$ooms" ] && echo "nalabo:oom:$id" >&2
     [ "$watched" = 3 ] && exit 124
     exit $status
     """#
@@ -85,9 +88,10 @@ enum ScriptWrapper {
 
     /// Runs several scripts at once in one exec (an exec costs the container far more than a script): each
     /// through ``program`` in the background, its output kept in a private temporary directory (0700, in
-    /// /dev/shm or /tmp) until all have finished, then written out in order, each run framed by a line
-    /// `nalabo:frame:INDEX:STATUS:STDOUT-BYTES:STDERR-BYTES` followed by at most `limit` bytes of its standard
-    /// output and as much of its standard error. The scripts themselves still arrive only as arguments.
+    /// /dev/shm or /tmp) until all have finished. Then one line per run, `nalabo:frame:INDEX:STATUS:STDOUT-BYTES:
+    /// STDERR-BYTES`, a line `nalabo:data`, and every run's standard output and standard error in order, each cut
+    /// to `limit` bytes. Few processes on purpose: every fork is paid from the container's CPU quota. The
+    /// scripts themselves still arrive only as arguments.
     ///
     /// Arguments: the wrapper program, the byte limit, the number of runs, then per run the number of its
     /// wrapper arguments and those arguments.
@@ -110,13 +114,30 @@ enum ScriptWrapper {
     i=0
     while [ $i -lt "$count" ]; do
       eval "wait \$pid_$i" 2>/dev/null
-      status=$?
-      out=$(wc -c <"$dir/$i.out") err=$(wc -c <"$dir/$i.err")
-      printf 'nalabo:frame:%s:%s:%s:%s\n' "$i" "$status" $out $err
-      head -c "$limit" "$dir/$i.out"
-      head -c "$limit" "$dir/$i.err"
+      eval "status_$i=\$?"
       i=$((i + 1))
     done
+    # Every size at once ("SIZE NAME" lines), read with builtins only.
+    set -- $(cd "$dir" && wc -c -- *.out *.err)
+    while [ $# -ge 2 ]; do
+      case $2 in *.out|*.err) name=${2%.*}_${2##*.}; eval "size_$name=$1" ;; esac
+      shift 2
+    done
+    set --
+    i=0
+    while [ $i -lt "$count" ]; do
+      eval "printf 'nalabo:frame:%s:%s:%s:%s\n' $i \$status_$i \$size_${i}_out \$size_${i}_err"
+      for stream in out err; do
+        eval "size=\$size_${i}_$stream"
+        if [ "$size" -gt "$limit" ]; then
+          head -c "$limit" "$dir/$i.$stream" >"$dir/cut" && mv "$dir/cut" "$dir/$i.$stream"
+        fi
+      done
+      set -- "$@" "$dir/$i.out" "$dir/$i.err"
+      i=$((i + 1))
+    done
+    echo nalabo:data
+    cat -- "$@"
     """#
 
     /// The exec command line for several runs (see ``batchProgram``).
@@ -134,20 +155,32 @@ enum ScriptWrapper {
         var stderrBytes: Int
     }
 
-    /// Reads the frames of a batch's standard output; stops at the first malformed or cut-off frame.
+    /// Reads the frames of a batch's standard output: the header lines, then the data they describe. Runs whose
+    /// data is missing or cut off (the exec ended early) are left out, with every run after them.
     static func frames(_ output: [UInt8], limit: Int) -> [Frame] {
-        var frames: [Frame] = []
+        var headers: [(status: Int, outBytes: Int, errBytes: Int)] = []
         var position = 0
-        while position < output.count {
-            guard let newline = output[position...].firstIndex(of: UInt8(ascii: "\n")) else { break }
-            let fields = String(decoding: output[position..<newline], as: UTF8.self).split(separator: ":")
-            guard fields.count == 6, fields[0] == "nalabo", fields[1] == "frame", Int(fields[2]) == frames.count,
-                  let status = Int(fields[3]), let outBytes = Int(fields[4]), let errBytes = Int(fields[5]) else { break }
-            let outEnd = newline + 1 + min(outBytes, limit)
-            let errEnd = outEnd + min(errBytes, limit)
+        var sawData = false
+        while position < output.count, let newline = output[position...].firstIndex(of: UInt8(ascii: "\n")) {
+            let line = String(decoding: output[position..<newline], as: UTF8.self)
+            position = newline + 1
+            if line == "nalabo:data" {
+                sawData = true
+                break
+            }
+            let fields = line.split(separator: ":")
+            guard fields.count == 6, fields[0] == "nalabo", fields[1] == "frame", Int(fields[2]) == headers.count,
+                  let status = Int(fields[3]), let outBytes = Int(fields[4]), let errBytes = Int(fields[5]) else { return [] }
+            headers.append((status, outBytes, errBytes))
+        }
+        guard sawData else { return [] }
+        var frames: [Frame] = []
+        for header in headers {
+            let outEnd = position + min(header.outBytes, limit)
+            let errEnd = outEnd + min(header.errBytes, limit)
             guard errEnd <= output.count else { break }
-            frames.append(Frame(status: status, stdout: Array(output[(newline + 1)..<outEnd]), stdoutBytes: outBytes,
-                                stderr: Array(output[outEnd..<errEnd]), stderrBytes: errBytes))
+            frames.append(Frame(status: header.status, stdout: Array(output[position..<outEnd]), stdoutBytes: header.outBytes,
+                                stderr: Array(output[outEnd..<errEnd]), stderrBytes: header.errBytes))
             position = errEnd
         }
         return frames
