@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Runtime
+import WorkshopSpec
+
+extension Nalabo {
+    struct Instructions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a step's instructions readably: the current step, or STEP (a number or an id).")
+
+        @Argument(help: "A step number (1-based) or id; default the current step.") var step: String?
+        @Flag(help: "Print every step.") var all = false
+        @OptionGroup var selection: SessionOptions
+        @Option(help: "Colour: auto, always or never.") var color: ColorChoice = .auto
+
+        func run() async throws {
+            let session = try selection.open()
+            let (record, workshop) = (session.record, session.workshop)
+            guard !workshop.steps.isEmpty else { return }
+            let indices: [Int]
+            if all {
+                indices = Array(workshop.steps.indices)
+            } else if let step {
+                if let number = Int(step), workshop.steps.indices.contains(number - 1) {
+                    indices = [number - 1]
+                } else if let index = workshop.steps.firstIndex(where: { $0.id == step }) {
+                    indices = [index]
+                } else {
+                    throw CommandFailure("this workshop has no step \(step); its steps: 1-\(workshop.steps.count) or \(workshop.steps.map(\.id).joined(separator: ", "))",
+                                         status: ExitStatus.notFound).exit()
+                }
+            } else {
+                indices = [SessionText.currentStep(workshop, progress: record.progress)]
+            }
+            let text = indices.map { SessionText.step(workshop, index: $0, color: color.resolve()) }.joined(separator: "\n")
+            Terminal.standardOutput.write(text + "\n")
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Runtime
+
+extension Nalabo {
+    struct Solve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a challenge's reference solution, for when you give up: it is marked skipped and scores 0.")
+
+        @Argument(help: "The challenge id.") var challenge: String
+        @OptionGroup var selection: SessionOptions
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let session = try selection.open()
+            let (store, record, workshop) = (session.store, session.record, session.workshop)
+            let engine = try await session.engine()
+            let id = challenge
+            let outcome = try await engineCall { try await Grader(engine: engine, store: store).solve(record, workshop: workshop, challenge: id) }
+            let output = (outcome.stdout.text + outcome.stderr.text).trimmingCharacters(in: .whitespacesAndNewlines)
+            if !output.isEmpty { Swift.print(output) }
+            guard outcome.succeeded else {
+                let why = outcome.timedOut ? "timed out" : "exited with status \(outcome.exitCode.map(String.init) ?? "none")"
+                throw CommandFailure("the reference solution of \(challenge) \(why); the challenge is not marked solved", status: ExitStatus.problemsFound).exit()
+            }
+            if let session = record.catalogueSession {
+                do {
+                    try database.connect().recordAttempt(session: session, challenge: challenge, passed: true, points: 0, skipped: true)
+                } catch {
+                    Terminal.standardError.write("warning: the catalogue did not record the skip: \(error)\n")
+                }
+            }
+            Swift.print("solved \(challenge) with its reference solution (marked skipped, 0 points); `nalabo check \(challenge)` confirms it")
+        }
+    }
+}
