@@ -145,3 +145,29 @@ extension ScriptRunnerTests {
         }
     }
 }
+
+extension ScriptRunnerTests {
+    @Test func manyLongChecksAreSplitBelowTheCommandLineLimit() async throws {
+        let engine = try await TestEngine.connect()
+        // 40 checks of 100 KiB each: 4 MB of text, twice what one command line may hold.
+        let padding = String(repeating: "# a long comment that makes the check large\n", count: 2400)
+        var files: [String: String] = [:]
+        var challenges = ""
+        for index in 0..<40 {
+            files["checks/c\(index).sh"] = padding + "echo check-\(index)\n"
+            challenges += """
+                      - id: c\(index)
+                        title: C\(index)
+                        checks: [{script: checks/c\(index).sh, expect: {stdout: check-\(index)}}]
+
+                """
+        }
+        let lab = try Lab(busyboxSpec(slug: "long-checks", challenges: challenges, resources: "{cpus: 1, memory: 256Mi, pids: 256}"), files: files)
+        try await lab.withSession(engine) { session in
+            let workshop = try lab.workshop()
+            let results = try await Grader(engine: engine, store: lab.store).runChecks(together: workshop.challenges, workshop: workshop, record: session)
+            #expect(results.count == 40)
+            #expect(results.values.allSatisfy { $0.count == 1 && $0[0].passed }, "\(results.values.flatMap { $0 }.filter { !$0.passed }.map { $0.reason ?? "" })")
+        }
+    }
+}

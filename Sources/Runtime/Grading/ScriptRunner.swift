@@ -39,6 +39,9 @@ public struct ScriptRunner: Sendable {
         return outcome(id: id, exitCode: output.exitCode, stdout: output.stdout, stderr: output.stderr, duration: output.duration)
     }
 
+    /// The most script text one batched exec carries.
+    static let batchArgumentBytes = 512 * 1024
+
     /// One script of a batch.
     public struct BatchItem: Sendable {
         public var script: Script
@@ -52,14 +55,31 @@ public struct ScriptRunner: Sendable {
     /// Runs scripts at once, in one exec when they can share it (same user, directory and environment): the
     /// container pays for one exec rather than one per script. Results are in the order given.
     public func runBatch(_ items: [BatchItem], in containerID: String, container: Container) async throws -> [ScriptOutcome] {
-        // Scripts that differ in what the exec sets up cannot share one.
-        let groups = Dictionary(grouping: items.indices) { index in
+        // Scripts that differ in what the exec sets up cannot share one, and one exec's arguments must stay well
+        // below the kernel's limit for a command line (ARG_MAX, 2 MiB with the usual 8 MiB stack).
+        let settings = Dictionary(grouping: items.indices) { index in
             let script = items[index].script
             return [script.user ?? "", script.workdir ?? "", script.env.map { "\($0.name)=\($0.value)" }.joined(separator: "\u{0}")]
         }
+        var groups: [[Int]] = []
+        for indices in settings.values {
+            var current: [Int] = []
+            var size = 0
+            for index in indices {
+                let length = items[index].script.source.text.utf8.count
+                if !current.isEmpty && size + length > Self.batchArgumentBytes {
+                    groups.append(current)
+                    current = []
+                    size = 0
+                }
+                current.append(index)
+                size += length
+            }
+            if !current.isEmpty { groups.append(current) }
+        }
         var results = [ScriptOutcome?](repeating: nil, count: items.count)
         try await withThrowingTaskGroup(of: [(Int, ScriptOutcome)].self) { group in
-            for indices in groups.values {
+            for indices in groups {
                 group.addTask {
                     if indices.count == 1, let index = indices.first {
                         let item = items[index]
@@ -91,12 +111,15 @@ public struct ScriptRunner: Sendable {
             outputLimit: items.count * (2 * outputLimit + 128) + 1024), container: container)
         let frames = ScriptWrapper.frames(output.stdout.bytes, limit: outputLimit)
         let duration = output.duration
-        // Runs without a frame did not finish in time: sweep them from here as well.
-        if frames.count < items.count { await sweepAfterDeadline(Array(ids[frames.count...]), in: containerID) }
+        // Runs without a frame did not finish in time (sweep them from here as well), or the batch itself failed
+        // (its exit status and error output then stand for each of them).
+        if frames.count < items.count && output.exitCode == nil {
+            await sweepAfterDeadline(Array(ids[frames.count...]), in: containerID)
+        }
         return ids.indices.map { index in
             guard index < frames.count else {
-                return outcome(id: ids[index], exitCode: nil, stdout: CappedOutput(limit: outputLimit),
-                               stderr: CappedOutput(limit: outputLimit), duration: duration)
+                return outcome(id: ids[index], exitCode: output.exitCode.map { $0 == 0 ? 125 : $0 }, stdout: CappedOutput(limit: outputLimit),
+                               stderr: output.stderr, duration: duration)
             }
             let frame = frames[index]
             return outcome(id: ids[index], exitCode: frame.status,
