@@ -188,6 +188,9 @@ import WorkshopSpec
         try await lab.withSession(engine) { session in
             let port = try #require(session.container("web")?.ports.first)
             #expect(port.hostIP == "127.0.0.1" && port.hostPort > 0)
+            // `status --format json` names the URL too.
+            let status = try await lab.nalabo(["status", "--session", session.id, "--format", "json"])
+            #expect(status.stdout.contains(#""url":"http://127.0.0.1:\#(port.hostPort)/""#), "\(status.stdout)")
             #expect(try await host("timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/\(port.hostPort); cat <&3'").stdout == "hello\n")
             let devices = try await lab.shell(engine, session, "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort").stdout.text
             #expect(devices == "eth0\nlo\n")
