@@ -345,16 +345,18 @@ import WorkshopSpec
 extension ScriptTests {
     @Test func batchFramesAreReadByTheirByteCounts() {
         let limit = 4
-        var output = Array("nalabo:frame:0:0:3:0\nnalabo:frame:1:124:10:2\nnalabo:frame:2:1:5:0\nnalabo:data\n".utf8)
+        var output = Array("nalabo:frame:0:0:3:3:0:0:0:0\nnalabo:frame:1:124:10:4:2:2:1:0\nnalabo:frame:2:1:5:4:0:0:0:1\nnalabo:data\n".utf8)
         output += Array("abc".utf8) + Array("nala".utf8) + Array("e\n".utf8) + Array("xy".utf8)  // the third is cut off
         let frames = ScriptWrapper.frames(output, limit: limit)
         #expect(frames == [
             .init(status: 0, stdout: Array("abc".utf8), stdoutBytes: 3, stderr: [], stderrBytes: 0),
-            .init(status: 124, stdout: Array("nala".utf8), stdoutBytes: 10, stderr: Array("e\n".utf8), stderrBytes: 2),
+            .init(status: 124, stdout: Array("nala".utf8), stdoutBytes: 10, stderr: Array("e\n".utf8), stderrBytes: 2, timedOut: true),
         ])
-        // Headers out of order, malformed, or without the data line give nothing.
-        #expect(ScriptWrapper.frames(Array("nalabo:frame:1:0:0:0\nnalabo:data\n".utf8), limit: 4).isEmpty)
+        // Headers out of order, malformed, negative, over the limit, or without the data line give nothing.
+        #expect(ScriptWrapper.frames(Array("nalabo:frame:1:0:0:0:0:0:0:0\nnalabo:data\n".utf8), limit: 4).isEmpty)
         #expect(ScriptWrapper.frames(Array("garbage\nnalabo:data\n".utf8), limit: 4).isEmpty)
-        #expect(ScriptWrapper.frames(Array("nalabo:frame:0:0:0:0\n".utf8), limit: 4).isEmpty)
+        #expect(ScriptWrapper.frames(Array("nalabo:frame:0:0:0:0:0:0:0:0\n".utf8), limit: 4).isEmpty)
+        #expect(ScriptWrapper.frames(Array("nalabo:frame:0:0:-5:-5:0:0:0:0\nnalabo:data\n".utf8), limit: 4).isEmpty)
+        #expect(ScriptWrapper.frames(Array("nalabo:frame:0:0:9:9:0:0:0:0\nnalabo:data\n123456789".utf8), limit: 4).isEmpty)
     }
 }

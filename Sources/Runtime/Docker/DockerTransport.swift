@@ -95,6 +95,8 @@ struct DockerTransport: Sendable {
     /// Names the endpoint and the reason when nothing answers; passes other errors on.
     func translate(_ error: Error, request: String) -> Error {
         if error is EngineError || error is CancellationError { return error }
+        // Ctrl-C (task cancellation) during a request is an interruption, not a broken engine.
+        if Task.isCancelled || (error as? HTTPClientError) == .cancelled { return CancellationError() }
         if let reason = Self.connectionFailure(error) {
             return EngineError.unreachable(endpoint: endpoint.description + " (\(endpoint.origin))", reason: reason)
         }

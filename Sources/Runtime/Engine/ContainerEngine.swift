@@ -165,10 +165,19 @@ public struct CappedOutput: Sendable, Equatable {
         droppedBytes = max(0, totalBytes - self.bytes.count)
     }
 
+    /// The last bytes written, kept even when the rest was dropped (what a program says last, such as the
+    /// script wrapper's timeout line, survives a flood of output).
+    public private(set) var tail: [UInt8] = []
+    static let tailSize = 512
+
     public mutating func append<C: Collection>(_ chunk: C) where C.Element == UInt8 {
         let room = max(0, limit - bytes.count)
         bytes.append(contentsOf: chunk.prefix(room))
         droppedBytes += max(0, chunk.count - room)
+        if droppedBytes > 0 {
+            tail.append(contentsOf: chunk.suffix(Self.tailSize))
+            if tail.count > Self.tailSize { tail.removeFirst(tail.count - Self.tailSize) }
+        }
     }
 
     /// The kept bytes as text, invalid UTF-8 repaired.

@@ -107,7 +107,9 @@ public struct ScriptRunner: Sendable {
         let output = try await exec(ExecRequest(
             container: containerID, command: ScriptWrapper.batchCommand(limit: outputLimit, runs: runs),
             user: first.user, workdir: first.workdir, env: first.env.map { "\($0.name)=\($0.value)" },
-            timeLimit: .seconds(seconds.max() ?? 1) + .milliseconds(700),
+            // More grace than a single run: after the last run ends the batch still sweeps it and writes all
+            // results out, and a late batch would count every run in it as timed out.
+            timeLimit: .seconds(seconds.max() ?? 1) + .seconds(3),
             outputLimit: items.count * (2 * outputLimit + 128) + 1024), container: container)
         let frames = ScriptWrapper.frames(output.stdout.bytes, limit: outputLimit)
         let duration = output.duration
@@ -122,7 +124,7 @@ public struct ScriptRunner: Sendable {
                                stderr: output.stderr, duration: duration)
             }
             let frame = frames[index]
-            return outcome(id: ids[index], exitCode: frame.status,
+            return outcome(id: ids[index], exitCode: frame.status, timedOut: frame.timedOut, outOfMemory: frame.outOfMemory,
                            stdout: CappedOutput(limit: outputLimit, bytes: frame.stdout, totalBytes: frame.stdoutBytes),
                            stderr: CappedOutput(limit: outputLimit, bytes: frame.stderr, totalBytes: frame.stderrBytes),
                            duration: duration)
@@ -156,22 +158,22 @@ public struct ScriptRunner: Sendable {
     }
 
     /// An outcome from a run's exit code and output, with the wrapper's markers read and removed.
-    private func outcome(id: String, exitCode: Int?, stdout: CappedOutput, stderr: CappedOutput, duration: Duration) -> ScriptOutcome {
+    private func outcome(id: String, exitCode: Int?, timedOut: Bool = false, outOfMemory: Bool = false,
+                         stdout: CappedOutput, stderr: CappedOutput, duration: Duration) -> ScriptOutcome {
         var stderr = stderr
         let timeoutMarker = "nalabo:timeout:\(id)"
         let oomMarker = "nalabo:oom:\(id)"
-        var timedOut = exitCode == nil
-        var outOfMemory = false
-        let text = stderr.text
+        var timedOut = timedOut || exitCode == nil
+        var outOfMemory = outOfMemory
+        // The markers come last; after a flood of output they are only in the kept tail.
+        let text = stderr.text + (stderr.isTruncated ? String(decoding: stderr.tail, as: UTF8.self) : "")
         if text.contains(timeoutMarker) || text.contains(oomMarker) {
             timedOut = timedOut || text.contains(timeoutMarker)
-            outOfMemory = text.contains(oomMarker)
-            var cleaned = CappedOutput(limit: outputLimit)
-            let kept = text.split(separator: "\n", omittingEmptySubsequences: false)
+            outOfMemory = outOfMemory || text.contains(oomMarker)
+            let kept = stderr.text.split(separator: "\n", omittingEmptySubsequences: false)
                 .filter { $0 != Substring(timeoutMarker) && $0 != Substring(oomMarker) }
                 .joined(separator: "\n")
-            cleaned.append(Array(kept.utf8))
-            stderr = cleaned
+            stderr = CappedOutput(limit: outputLimit, bytes: Array(kept.utf8), totalBytes: kept.utf8.count + stderr.droppedBytes)
         }
         return ScriptOutcome(exitCode: timedOut ? nil : exitCode, timedOut: timedOut, outOfMemory: outOfMemory,
                              stdout: stdout, stderr: stderr, duration: duration)

@@ -43,7 +43,10 @@ enum ScriptWrapper {
         while read -r key value; do [ "$key" = oom_kill ] && { oom_kills=$value; return; }; done < "$f"
       done
     }
-    nalabo_run() { printf '%s' "$script" | NALABO_RUN=$id "$@" /dev/fd/3 3<&0 </dev/null; }
+    # Markers go last on stderr, or to fd 9 when the batch opened it (its files are size-capped).
+    marks=2
+    { true >&9; } 2>/dev/null && marks=9
+    nalabo_run() { printf '%s' "$script" | NALABO_RUN=$id "$@" /dev/fd/3 3<&0 </dev/null 9>&-; }
     nalabo_ooms
     ooms=$oom_kills
     nalabo_run "$@" &
@@ -54,7 +57,8 @@ enum ScriptWrapper {
       trap 'kill $! 2>/dev/null; exit 0' TERM
       sleep "$limit" </dev/null >/dev/null 2>&1 &
       wait $!
-      echo "nalabo:timeout:$id" >&2
+      # The limit passed: nothing may cut the sweep short now, not even the script ending meanwhile.
+      trap '' TERM
       nalabo_sweep
       exit 3
     ) &
@@ -67,8 +71,8 @@ enum ScriptWrapper {
     watched=$?
     [ "$sweep" = 1 ] && nalabo_sweep
     nalabo_ooms
-    [ "$oom_kills" != "$ooms" ] && echo "nalabo:oom:$id" >&2
-    [ "$watched" = 3 ] && exit 124
+    [ "$oom_kills" != "$ooms" ] && echo "nalabo:oom:$id" >&$marks
+    [ "$watched" = 3 ] && { echo "nalabo:timeout:$id" >&$marks; exit 124; }
     exit $status
     """#
 
@@ -88,9 +92,9 @@ enum ScriptWrapper {
 
     /// Runs several scripts at once in one exec (an exec costs the container far more than a script): each
     /// through ``program`` in the background, its output kept in a private temporary directory (0700, in
-    /// /dev/shm or /tmp) until all have finished. Then one line per run, `nalabo:frame:INDEX:STATUS:STDOUT-BYTES:
-    /// STDERR-BYTES`, a line `nalabo:data`, and every run's standard output and standard error in order, each cut
-    /// to `limit` bytes. Few processes on purpose: every fork is paid from the container's CPU quota. The
+    /// /dev/shm or /tmp) until all have finished. Then one line per run, `nalabo:frame:INDEX:STATUS:STDOUT-TOTAL:
+    /// STDOUT-KEPT:STDERR-TOTAL:STDERR-KEPT`, a line `nalabo:data`, and the kept bytes of every run's standard
+    /// output and standard error in order (at most `limit` each, the wrapper's marker lines always kept). Few processes on purpose: every fork is paid from the container's CPU quota. The
     /// scripts themselves still arrive only as arguments.
     ///
     /// Arguments: the wrapper program, the byte limit, the number of runs, then per run the number of its
@@ -106,7 +110,10 @@ enum ScriptWrapper {
     while [ $i -lt "$count" ]; do
       n=$1
       shift
-      /bin/sh -c "$single" nalabo-run "$@" >"$dir/$i.out" 2>"$dir/$i.err" </dev/null &
+      # Files are capped (ulimit -f, with SIGXFSZ ignored writes past it fail) so a flood of output cannot fill
+      # the container's memory or disk; the wrapper's markers go to a file of their own.
+      (trap '' XFSZ; ulimit -f $(((limit * 2 + 1023) / 512)); exec /bin/sh -c "$single" nalabo-run "$@") \
+        >"$dir/$i.out" 2>"$dir/$i.err" 9>"$dir/$i.marks" </dev/null &
       eval "pid_$i=\$!"
       shift "$n"
       i=$((i + 1))
@@ -126,13 +133,23 @@ enum ScriptWrapper {
     set --
     i=0
     while [ $i -lt "$count" ]; do
-      eval "printf 'nalabo:frame:%s:%s:%s:%s\n' $i \$status_$i \$size_${i}_out \$size_${i}_err"
       for stream in out err; do
         eval "size=\$size_${i}_$stream"
         if [ "$size" -gt "$limit" ]; then
-          head -c "$limit" "$dir/$i.$stream" >"$dir/cut" && mv "$dir/cut" "$dir/$i.$stream"
+          # Cut to the limit; the run is described by what is kept and the size it reached.
+          head -c "$limit" "$dir/$i.$stream" >"$dir/cut"
+          mv "$dir/cut" "$dir/$i.$stream"
+          kept=$(wc -c <"$dir/$i.$stream")
+          eval "kept_${i}_$stream=\$kept"
+        else
+          eval "kept_${i}_$stream=\$size"
         fi
       done
+      timedout=0 oom=0
+      while read -r mark; do
+        case $mark in nalabo:timeout:*) timedout=1 ;; nalabo:oom:*) oom=1 ;; esac
+      done <"$dir/$i.marks"
+      eval "printf 'nalabo:frame:%s:%s:%s:%s:%s:%s:%s:%s\\n' $i \$status_$i \$size_${i}_out \$kept_${i}_out \$size_${i}_err \$kept_${i}_err $timedout $oom"
       set -- "$@" "$dir/$i.out" "$dir/$i.err"
       i=$((i + 1))
     done
@@ -153,12 +170,14 @@ enum ScriptWrapper {
         var stdoutBytes: Int
         var stderr: [UInt8]
         var stderrBytes: Int
+        var timedOut = false
+        var outOfMemory = false
     }
 
     /// Reads the frames of a batch's standard output: the header lines, then the data they describe. Runs whose
     /// data is missing or cut off (the exec ended early) are left out, with every run after them.
     static func frames(_ output: [UInt8], limit: Int) -> [Frame] {
-        var headers: [(status: Int, outBytes: Int, errBytes: Int)] = []
+        var headers: [(status: Int, outTotal: Int, outKept: Int, errTotal: Int, errKept: Int, timedOut: Bool, outOfMemory: Bool)] = []
         var position = 0
         var sawData = false
         while position < output.count, let newline = output[position...].firstIndex(of: UInt8(ascii: "\n")) {
@@ -168,19 +187,22 @@ enum ScriptWrapper {
                 sawData = true
                 break
             }
-            let fields = line.split(separator: ":")
-            guard fields.count == 6, fields[0] == "nalabo", fields[1] == "frame", Int(fields[2]) == headers.count,
-                  let status = Int(fields[3]), let outBytes = Int(fields[4]), let errBytes = Int(fields[5]) else { return [] }
-            headers.append((status, outBytes, errBytes))
+            let numbers = line.split(separator: ":").dropFirst(2).map { Int($0) }
+            guard line.hasPrefix("nalabo:frame:"), numbers.count == 8, numbers.allSatisfy({ ($0 ?? -1) >= 0 }),
+                  numbers[0] == headers.count, let status = numbers[1], let outTotal = numbers[2], let outKept = numbers[3],
+                  let errTotal = numbers[4], let errKept = numbers[5], let timedOut = numbers[6], let outOfMemory = numbers[7],
+                  outKept <= limit, errKept <= limit else { return [] }
+            headers.append((status, outTotal, outKept, errTotal, errKept, timedOut == 1, outOfMemory == 1))
         }
         guard sawData else { return [] }
         var frames: [Frame] = []
         for header in headers {
-            let outEnd = position + min(header.outBytes, limit)
-            let errEnd = outEnd + min(header.errBytes, limit)
+            let outEnd = position + header.outKept
+            let errEnd = outEnd + header.errKept
             guard errEnd <= output.count else { break }
-            frames.append(Frame(status: header.status, stdout: Array(output[position..<outEnd]), stdoutBytes: header.outBytes,
-                                stderr: Array(output[outEnd..<errEnd]), stderrBytes: header.errBytes))
+            frames.append(Frame(status: header.status, stdout: Array(output[position..<outEnd]), stdoutBytes: header.outTotal,
+                                stderr: Array(output[outEnd..<errEnd]), stderrBytes: header.errTotal,
+                                timedOut: header.timedOut, outOfMemory: header.outOfMemory))
             position = errEnd
         }
         return frames

@@ -13,6 +13,8 @@ public struct SessionBlueprint: Sendable {
         public static let role = "dev.nalabo.role"
         /// The state file that describes the session; `prune` treats objects whose file is gone as orphaned.
         public static let stateFile = "dev.nalabo.state-file"
+        /// The machine whose state directory holds that file: only `prune` on that machine judges it.
+        public static let host = "dev.nalabo.host"
     }
 
     /// The capabilities a learner's root shell keeps after `CapDrop: ALL`: change owners and modes of files
@@ -56,8 +58,12 @@ public struct SessionBlueprint: Sendable {
             Label.workshop: "\(workshop.metadata.slug)@\(workshop.metadata.version)",
             Label.expiresAt: Self.timestamp(expiresAt),
             Label.stateFile: stateFile,
+            Label.host: Self.hostName,
         ]
     }
+
+    /// This machine's name, as `uname -n` says it.
+    public static let hostName: String = ProcessInfo.processInfo.hostName
 
     static func timestamp(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))

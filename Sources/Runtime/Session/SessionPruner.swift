@@ -51,7 +51,10 @@ public struct SessionPruner: Sendable {
             let expired = labels[SessionBlueprint.Label.expiresAt].flatMap(Self.parseTimestamp).map { $0 <= now } ?? false
             let stateFile = labels[SessionBlueprint.Label.stateFile]
             let crashed = local.first { $0.id == id }.map(Self.crashedWhileStarting) ?? false
-            let orphaned = crashed || !localIDs.contains(id) && (stateFile.map(Self.isMissing) ?? true)
+            // Another machine's sessions (CI runners sharing an engine) are judged by that machine, not by a
+            // state file that cannot exist here.
+            let here = labels[SessionBlueprint.Label.host].map { $0 == SessionBlueprint.hostName } ?? true
+            let orphaned = crashed || here && !localIDs.contains(id) && (stateFile.map(Self.isMissing) ?? true)
             guard expired || orphaned else { continue }
             pruned.append(Pruned(session: id, reason: expired ? .expired : .orphaned, objects: objectsBySession[id] ?? [], problems: []))
         }

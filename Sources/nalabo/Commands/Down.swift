@@ -27,8 +27,16 @@ extension Nalabo {
                 // The catalogue's words: completed (every challenge done), expired, or abandoned. Decided before
                 // the local state (and the workshop stored in it) is removed.
                 let ending = record.isExpired() ? "expired" : allComplete(record) ? "completed" : "abandoned"
-                let engine = try await connectEngine(endpoint: record.endpoint, apiVersion: record.apiVersion)
-                let problems = await SessionProvisioner(engine: engine, store: store).remove(sessionID: record.id)
+                let problems: [String]
+                do {
+                    let engine = try await connectEngine(endpoint: record.endpoint, apiVersion: record.apiVersion)
+                    problems = await SessionProvisioner(engine: engine, store: store).remove(sessionID: record.id)
+                } catch let exit as ExitCode where all {
+                    // Already reported; the other sessions may be on engines that answer.
+                    _ = exit
+                    failed = true
+                    continue
+                }
                 if let catalogueSession = record.catalogueSession {
                     let score = record.progress.values.reduce(0) { $0 + $1.points }
                     do {

@@ -40,7 +40,10 @@ enum TerminalBridge {
                 done.resume()
             }
         }
-        return try await engine.execExitCode(exec.id) ?? 0
+        guard let status = try await engine.execExitCode(exec.id) else {
+            throw EngineError.protocolViolation("the shell ended but the engine reported no exit status")
+        }
+        return status
     }
 
     /// Where the connection's bytes go: all to standard output with a terminal, split into standard output
