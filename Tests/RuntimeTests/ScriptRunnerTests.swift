@@ -137,7 +137,7 @@ extension ScriptRunnerTests {
             // In a batch, output is counted up to twice the limit (the files are capped): truncated, not exact.
             #expect(outcomes[0].stdout.isTruncated && outcomes[0].stderr.text.hasSuffix("done\n"), "\(outcomes[0].stderr.text)")
             #expect(outcomes[1].timedOut && outcomes[1].exitCode == nil)
-            #expect(outcomes[2].exitCode == 3 && outcomes[2].stdout.text == "FAIL: no\n" && outcomes[2].stderr.text == "oops\n")
+            #expect(outcomes[2].exitCode == 3 && outcomes[2].stdout.text == "FAIL: no\n" && outcomes[2].stderr.text == "oops\n", "\(outcomes[2].stderr.text.debugDescription)")
             // A check with another user runs in an exec of its own, as that user.
             #expect(outcomes[3].exitCode == 0 && outcomes[3].stdout.text == "65534\n")
             // Nothing is left: no process of the runs, and no temporary directory.

@@ -67,7 +67,8 @@ enum ScriptWrapper {
     wait $child 2>/dev/null
     status=$?
     kill $watchdog 2>/dev/null
-    wait $watchdog
+    # A watchdog killed before it set its trap makes the shell say "Terminated": not the script's output either.
+    wait $watchdog 2>/dev/null
     watched=$?
     [ "$sweep" = 1 ] && nalabo_sweep
     nalabo_ooms
