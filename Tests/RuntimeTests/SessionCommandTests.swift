@@ -251,3 +251,34 @@ extension SessionCommandTests {
         await lab.down(engine, session)
     }
 }
+
+extension SessionCommandTests {
+    @Test func pruneLeavesAnotherMachinesSessionsAlone() async throws {
+        let engine = try await TestEngine.connect()
+        let lab = try Lab(Self.lesson)
+        let session = "other" + String(UUID().uuidString.prefix(5)).lowercased()
+        // A session another machine (a CI runner sharing this engine) started: its state file is not here.
+        let labels = [SessionBlueprint.Label.session: session, SessionBlueprint.Label.workshop: "foreign@1.0.0",
+                      SessionBlueprint.Label.expiresAt: "2099-01-01T00:00:00Z", SessionBlueprint.Label.host: "another-machine",
+                      SessionBlueprint.Label.stateFile: "/nonexistent/\(session)/session.json"]
+        let id = try await engine.createContainer(ContainerSpec(
+            name: "nalabo-\(session)-box", image: TestEngine.busybox, hostname: "box", command: ["sleep", "60"], user: nil,
+            workdir: nil, env: [], labels: labels, network: "none", aliases: [], ports: [],
+            limits: ContainerLimits(memoryBytes: 32 << 20, nanoCPUs: 250_000_000, pids: 16), capabilities: [],
+            readOnlyRootFilesystem: true))
+        // The same, labelled with this machine, is an orphan here.
+        var local = labels
+        local[SessionBlueprint.Label.session] = session + "l"
+        local[SessionBlueprint.Label.host] = SessionBlueprint.hostName
+        let localID = try await engine.createContainer(ContainerSpec(
+            name: "nalabo-\(session)l-box", image: TestEngine.busybox, hostname: "box", command: ["sleep", "60"], user: nil,
+            workdir: nil, env: [], labels: local, network: "none", aliases: [], ports: [],
+            limits: ContainerLimits(memoryBytes: 32 << 20, nanoCPUs: 250_000_000, pids: 16), capabilities: [],
+            readOnlyRootFilesystem: true))
+        let pruner = SessionPruner(provisioner: SessionProvisioner(engine: engine, store: lab.store))
+        let plan = try await pruner.prune(dryRun: true, workshop: "foreign")
+        #expect(plan.map(\.session) == [session + "l"] && plan.first?.reason == .orphaned, "\(plan)")
+        try await engine.removeContainer(id)
+        try await engine.removeContainer(localID)
+    }
+}

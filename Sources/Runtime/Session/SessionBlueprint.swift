@@ -62,8 +62,12 @@ public struct SessionBlueprint: Sendable {
         ]
     }
 
-    /// This machine's name, as `uname -n` says it.
-    public static let hostName: String = ProcessInfo.processInfo.hostName
+    /// This machine's name, as `uname -n` says it (gethostname: no name lookup that could wait on DNS).
+    public static let hostName: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
 
     static func timestamp(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
