@@ -8,11 +8,7 @@ import Testing
         let daemon = try PrivateDaemon()
         try await daemon.start()
         try await daemon.load(TestEngine.busybox)
-        let lab = try Lab(busyboxSpec(slug: "restart", setup: """
-              setup:
-                - run: sleep 60
-                  timeout: 2m
-            """))
+        let lab = try Lab(busyboxSpec(slug: "restart", setup: slowSetup))
         let environment = ["DOCKER_HOST": daemon.host]
         let up = try Nalabo.start(["up", lab.path], environment: lab.environment.merging(environment) { _, new in new })
         // Stop the daemon while setup runs.
@@ -50,11 +46,7 @@ import Testing
 
     @Test func aCrashedUpIsPrunedAsAnOrphan() async throws {
         let engine = try await TestEngine.connect()
-        let lab = try Lab(busyboxSpec(slug: "crashed-up", setup: """
-              setup:
-                - run: sleep 60
-                  timeout: 2m
-            """))
+        let lab = try Lab(busyboxSpec(slug: "crashed-up", setup: slowSetup))
         let up = try Nalabo.start(["up", lab.path], environment: lab.environment)
         let id = try await waitForSession(labelled: "\(SessionBlueprint.Label.workshop)=crashed-up@1.0.0", on: engine)
         // A kill that no program can clean up after.

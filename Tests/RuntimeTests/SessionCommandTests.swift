@@ -160,11 +160,7 @@ import WorkshopSpec
 
     @Test func interruptingUpRemovesWhatItHadCreated() async throws {
         let engine = try await TestEngine.connect()
-        let lab = try Lab(busyboxSpec(slug: "slow-setup", setup: """
-              setup:
-                - run: sleep 30
-                  timeout: 1m
-            """))
+        let lab = try Lab(busyboxSpec(slug: "slow-setup", setup: slowSetup))
         let up = try Nalabo.start(["up", lab.path], environment: lab.environment)
         // Wait until the container exists and setup runs, then press Ctrl-C.
         let id = try await waitForSession(labelled: "\(SessionBlueprint.Label.workshop)=slow-setup@1.0.0", on: engine)
@@ -280,5 +276,15 @@ extension SessionCommandTests {
         #expect(plan.map(\.session) == [session + "l"] && plan.first?.reason == .orphaned, "\(plan)")
         try await engine.removeContainer(id)
         try await engine.removeContainer(localID)
+    }
+}
+
+extension SessionCommandTests {
+    @Test func aMistypedPathIsReportedAsAPathNotAsACatalogueAddress() async throws {
+        let lab = try Lab(Self.lesson)
+        // "examples/linux-basic" also parses as OWNER/SLUG, but its first directory exists here.
+        let result = try await Nalabo.execute(["up", "examples/linux-basic"], in: packageRoot, environment: lab.environment)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("'examples/linux-basic' does not exist"), "\(result.stderr)")
     }
 }

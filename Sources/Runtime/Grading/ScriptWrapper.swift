@@ -26,11 +26,19 @@ enum ScriptWrapper {
     nalabo_sweep() {
       # Stop, then kill, every process whose environment carries the id; repeated, because a fork bomb keeps
       # making more (and a failed fork, at the PID limit, just means trying again).
-      passes=0
+      passes=0 failures=0
       while [ $passes -lt 100 ]; do
         passes=$((passes + 1))
         found=$(grep -l "NALABO_RUN=$id" /proc/[0-9]*/environ 2>/dev/null)
-        [ -n "$found" ] || return 0
+        searched=$?
+        # Done when grep ran and found nothing (status 1). Other failures (at the PID limit it may not even start;
+        # as a non-root user some environ files are unreadable) are retried a few times.
+        if [ -z "$found" ]; then
+          [ $searched -eq 1 ] && return 0
+          failures=$((failures + 1))
+          [ $failures -ge 5 ] && return 0
+          continue
+        fi
         for f in $found; do f=${f#/proc/}; kill -STOP "${f%/environ}" 2>/dev/null; done
         for f in $found; do f=${f#/proc/}; kill -KILL "${f%/environ}" 2>/dev/null; done
       done

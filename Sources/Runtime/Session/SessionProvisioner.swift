@@ -6,8 +6,6 @@ public struct SessionProvisioner: Sendable {
     public let engine: any ContainerEngine
     public let store: SessionStore
     public var gatewayImage: String
-    /// Pull images that are missing; when false a missing image fails at once.
-    public var pullMissingImages = true
 
     public init(engine: any ContainerEngine, store: SessionStore,
                 gatewayImage: String = ProcessInfo.processInfo.environment["NALABO_PORT_GATEWAY_IMAGE"] ?? SessionBlueprint.defaultGatewayImage) {
@@ -47,7 +45,6 @@ public struct SessionProvisioner: Sendable {
             try Task.checkCancellation()
             events(.checkingImage(image))
             if try await engine.imageExists(image) { continue }
-            guard pullMissingImages else { throw EngineError.imageUnavailable(image: image, reason: "it is not on this machine and pulling is off") }
             try await engine.pullImage(image) { events(.pulling($0)) }
             events(.pulled(image))
         }

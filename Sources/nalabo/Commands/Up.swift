@@ -34,17 +34,15 @@ extension Nalabo {
             var source = target
             var published: (catalogue: Catalogue, version: PublishedVersion)?
             let workshop: Workshop
-            if FileManager.default.fileExists(atPath: target) || WorkshopAddress(target) == nil {
-                workshop = try SpecPath.loadValid(target, plan: chosenPlan)
-                source = URL(fileURLWithPath: target).standardizedFileURL.path
-            } else if let address = WorkshopAddress(target) {
+            if let address = Self.catalogueAddress(target) {
                 let catalogue = try database.connect()
                 let version = try catalogueCall { try catalogue.resolve(address) }
                 workshop = try storedWorkshop(version)
                 published = (catalogue, version)
                 source = version.address.description
             } else {
-                throw CommandFailure("'\(target)' is neither a path nor a workshop address").exit()
+                workshop = try SpecPath.loadValid(target, plan: chosenPlan)
+                source = URL(fileURLWithPath: target).standardizedFileURL.path
             }
 
             let json = format == .json
@@ -82,6 +80,18 @@ extension Nalabo {
                 }
             }
             try print(record: record, workshop: workshop, json: json)
+        }
+
+        /// TARGET as a catalogue address: it parses as one and names nothing on disk. A mistyped path whose
+        /// first directory exists (`examples/linux-basic`) stays a path, so the error says it does not exist
+        /// rather than asking for a database.
+        static func catalogueAddress(_ target: String) -> WorkshopAddress? {
+            guard !FileManager.default.fileExists(atPath: target), let address = WorkshopAddress(target) else { return nil }
+            if let first = target.split(separator: "/").first, target.contains("/") {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: String(first), isDirectory: &isDirectory), isDirectory.boolValue { return nil }
+            }
+            return address
         }
 
         private func print(record: LocalSession, workshop: Workshop, json: Bool) throws {

@@ -100,6 +100,13 @@ func busyboxSpec(slug: String = "fixture", network: String = "none", containers:
         """
 }
 
+/// An environment setup that keeps `up` busy for a minute, for tests that interrupt it.
+let slowSetup = """
+      setup:
+        - run: sleep 60
+          timeout: 2m
+    """
+
 /// Reads `key value` lines such as /proc/self/status.
 func field(_ name: String, in text: String) -> String? {
     for line in text.split(separator: "\n") where line.hasPrefix(name + ":") {
