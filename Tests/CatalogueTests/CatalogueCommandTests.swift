@@ -66,7 +66,7 @@ import WorkshopSpec
         #expect(none.stderr.contains("every version of 'alice/shell' is yanked"))
 
         let stats = try Nalabo.run(["stats", "alice/shell"], environment: alice)
-        #expect(stats.stdout == "alice/shell: 0 sessions started, 0 completed\nno attempts yet\n")
+        #expect(stats.stdout == "alice/shell: 0 sessions started, 0 completed, 0 graded by the portal (the others are self-reported)\nno attempts yet\n")
         let whoami = try Nalabo.run(["whoami"], environment: alice)
         #expect(whoami.stdout == "alice (PostgreSQL role alice_\(cluster.suffix)): user, free plan\n")
     }

@@ -58,17 +58,18 @@ import WorkshopSpec
         for (learner, secondsAgo, tries, status) in [("bob", 60, [false, true], "completed"), ("dave", 120, [true], "abandoned"),
                                                      ("erin", 30, [false, false], "active")] {
             let catalogue = try cluster.as(learner)
-            let session = try catalogue.startSession(version: version, lasting: 3600)
+            let session = try catalogue.startSession(version: version)
             try database.execute("UPDATE nalabo.workshop_sessions SET started_at = now() - make_interval(secs => $2) WHERE id = $1::uuid",
                                  [session, String(secondsAgo)])
             for passed in tries {
                 try catalogue.recordAttempt(session: session, challenge: "make-dir", passed: passed, points: passed ? 2 : 0)
             }
-            if status != "active" { try catalogue.endSession(session, status: status, score: tries.contains(true) ? 2 : 0) }
+            // A skipped challenge (the learner ran the solution) is not an attempt, but it completes the session.
+            if status == "completed" {
+                try catalogue.recordAttempt(session: session, challenge: "touch-file", passed: true, points: 0, skipped: true)
+            }
+            if status != "active" { #expect(try catalogue.endSession(session) == status) }
         }
-        // A skipped challenge (the learner ran the solution) is not an attempt.
-        let bobsSession = try #require(try cluster.as("bob").sessions().first?.id)
-        try cluster.as("bob").recordAttempt(session: bobsSession, challenge: "touch-file", passed: true, points: 0, skipped: true)
         let stats = try cluster.as("alice").stats(WorkshopAddress(slug: "shell"))
         #expect(stats.sessionsStarted == 3)
         #expect(stats.sessionsCompleted == 1)

@@ -97,11 +97,12 @@ import Testing
         #expect(resources.cpus == Plan.free.maxCPUs)
         #expect(resources.memory == Plan.free.maxMemory)
         #expect(resources.pids == Plan.free.maxPIDs)
+        #expect(resources.disk == nil && resources.diskLimit == Plan.free.maxDisk)
     }
 
     @Test func planTableListsEveryLimitOfEveryPlan() {
         let table = PlanTable()
-        #expect(table.rows.count == 11)
+        #expect(table.rows.count == 12)
         #expect(table.text.split(separator: "\n").first?.split(separator: " ", omittingEmptySubsequences: true) == ["limit", "free", "pro", "team"])
         #expect(table.text.contains("published workshops      3               50                        unlimited"))
         #expect(table.json.compact.contains(#"{"name":"team","limits":{"published_workshops":null,"containers":10,"cpus":4,"#))

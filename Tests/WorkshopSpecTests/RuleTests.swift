@@ -24,6 +24,39 @@ import Testing
         #expect(found.first?.message.hasPrefix("unknown key 'imgae' in container; expected one of 'env', 'image'") == true)
     }
 
+    @Test func titlesAndSummariesCarryNoTerminalControlCharacters() throws {
+        // A title is printed in other people's terminals (catalogue list). The parser already refuses C0
+        // controls such as ESC in any value; a C1 CSI (YAML "\x9b") would act on a terminal too, and a tab or
+        // newline breaks a one-line title.
+        let source = MarkedSource("""
+            apiVersion: nalabo/v1
+            kind: Workshop
+            metadata: {slug: a, title: 1️⃣"Official\\x9b31m", version: 1.0.0, summary: 2️⃣"fine \\x9b31m red"}
+            environment:
+              containers:
+                - name: box
+                  image: debian:bookworm-slim
+            steps: [{id: s, title: 3️⃣"two\\tcolumns", content: c}]
+            """)
+        let found = try diagnostics(source)
+        expect(found, [(.invalidValue, 1), (.invalidValue, 2), (.invalidValue, 3)], in: source)
+        #expect(found.first?.message.hasSuffix("expected one line of text without control characters") == true, "\(found.first?.message ?? "")")
+        #expect(found.allSatisfy { !$0.message.unicodeScalars.contains { $0.value == 0x9B || $0.value == 0x09 } },
+                "messages never carry the control character itself")
+        // Tabs and newlines are fine in a summary.
+        let plain = MarkedSource("""
+            apiVersion: nalabo/v1
+            kind: Workshop
+            metadata: {slug: a, title: A, version: 1.0.0, summary: "two\\nlines\\tand a tab"}
+            environment:
+              containers:
+                - name: box
+                  image: debian:bookworm-slim
+            steps: [{id: s, title: S, content: c}]
+            """)
+        #expect(try diagnostics(plain).filter { $0.severity == .error }.isEmpty)
+    }
+
     @Test func missingKeyIsReportedAtTheMappingThatLacksIt() throws {
         let source = MarkedSource("""
             apiVersion: nalabo/v1

@@ -14,5 +14,6 @@ public struct Migration: Sendable {
     /// Every migration this nalabo knows, in order.
     public static let all: [Migration] = [
         Migration(1, "catalogue", SchemaV1.sql),
+        Migration(2, "database-enforced limits, results and audit", SchemaV2.sql),
     ]
 }

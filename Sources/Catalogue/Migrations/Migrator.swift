@@ -84,13 +84,24 @@ public struct Migrator {
         return outcome
     }
 
-    /// Writes WorkshopSpec's plan table into the database, where the publish quota trigger reads it.
+    /// Writes WorkshopSpec's plan table into the database, where publishing, starting a session and the
+    /// quota read it: one definition of the limits.
     private func syncPlans() throws {
         for plan in Plan.all {
             try connection.execute("""
-                INSERT INTO nalabo.plans (name, max_published_workshops) VALUES ($1, $2)
-                ON CONFLICT (name) DO UPDATE SET max_published_workshops = EXCLUDED.max_published_workshops
-                """, [plan.id, plan.maxPublishedWorkshops.map(String.init)])
+                INSERT INTO nalabo.plans (name, max_published_workshops, max_containers, max_cpus, max_memory, max_pids, max_disk,
+                                          max_ports, max_steps, max_challenges, max_session_seconds, network_modes, max_bundle)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, string_to_array($12, ','), $13)
+                ON CONFLICT (name) DO UPDATE SET
+                    max_published_workshops = EXCLUDED.max_published_workshops, max_containers = EXCLUDED.max_containers,
+                    max_cpus = EXCLUDED.max_cpus, max_memory = EXCLUDED.max_memory, max_pids = EXCLUDED.max_pids,
+                    max_disk = EXCLUDED.max_disk, max_ports = EXCLUDED.max_ports, max_steps = EXCLUDED.max_steps,
+                    max_challenges = EXCLUDED.max_challenges, max_session_seconds = EXCLUDED.max_session_seconds,
+                    network_modes = EXCLUDED.network_modes, max_bundle = EXCLUDED.max_bundle
+                """, [plan.id, plan.maxPublishedWorkshops.map(String.init), String(plan.maxContainers), String(plan.maxCPUs),
+                      String(plan.maxMemory.bytes), String(plan.maxPIDs), String(plan.maxDisk.bytes), String(plan.maxPortsPerContainer),
+                      String(plan.maxSteps), String(plan.maxChallenges), String(plan.maxSession.seconds),
+                      plan.networkModes.map(\.rawValue).joined(separator: ","), String(plan.maxBundle.bytes)])
         }
     }
 

@@ -57,6 +57,9 @@ public enum PublishOutcome: String, Sendable {
 public struct WorkshopStats: Sendable, Hashable {
     public struct Challenge: Sendable, Hashable {
         public var id: String
+        /// `verified` (graded by the portal) or `self-reported` (a learner's own `nalabo check`): the two are
+        /// counted apart.
+        public var grading: String
         /// Sessions that attempted the challenge.
         public var sessions: Int
         /// Sessions that passed it.
@@ -71,6 +74,9 @@ public struct WorkshopStats: Sendable, Hashable {
     public var address: WorkshopAddress
     public var sessionsStarted: Int
     public var sessionsCompleted: Int
+    /// Sessions graded on the server (the portal); the others are self-reported.
+    public var sessionsVerified: Int
+    /// One row per challenge and grading, verified first.
     public var challenges: [Challenge]
 }
 

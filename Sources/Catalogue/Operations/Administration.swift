@@ -23,27 +23,25 @@ extension Catalogue {
             } catch let error as PostgresError where error.sqlState == "23505" {
                 throw CatalogueError.conflict("the handle '\(handle)' or the role '\(databaseRole)' is already a nalabo user", hint: nil)
             }
-            try catalogue.run("SELECT nalabo.grant_access($1)", [databaseRole])
-            try catalogue.audit("user.add", target: handle, details: JSONValue.object([
-                ("db_role", .string(databaseRole)), ("role", .string(role.rawValue)), ("plan", .string(plan)),
-            ]).canonical)
+            try catalogue.run("SELECT nalabo.grant_access($1)", [databaseRole])  // the audit event is the database's
         }
     }
 
     public func setPlan(_ handle: String, to plan: String) throws {
         guard Plan.named(plan) != nil else { throw CatalogueError.notFound("no plan '\(plan)'") }
-        try change(handle, "plan", plan, action: "user.set-plan")
+        try change(handle, "plan", plan)
     }
 
     public func setRole(_ handle: String, to role: UserRole) throws {
-        try change(handle, "role", role.rawValue, action: "user.set-role")
+        try change(handle, "role", role.rawValue)
     }
 
     public func setDisabled(_ handle: String, _ disabled: Bool) throws {
-        try change(handle, "disabled", disabled ? "true" : "false", action: disabled ? "user.disable" : "user.enable")
+        try change(handle, "disabled", disabled ? "true" : "false")
     }
 
-    private func change(_ handle: String, _ column: String, _ value: String, action: String) throws {
+    /// Changes one admin column; the database checks who may and writes the audit event.
+    private func change(_ handle: String, _ column: String, _ value: String) throws {
         // The column comes from the three calls above, never from input.
         precondition(["plan", "role", "disabled"].contains(column))
         try inTransaction { catalogue in
@@ -52,7 +50,6 @@ extension Catalogue {
             guard !changed.rows.isEmpty else {
                 throw CatalogueError.notPermitted("no user '\(handle)' that you may change (admins change plans; super_admins change roles)")
             }
-            try catalogue.audit(action, target: handle, details: JSONValue.object([(column, .string(value))]).canonical)
         }
     }
 

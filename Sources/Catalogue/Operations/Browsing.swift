@@ -16,7 +16,7 @@ extension Catalogue {
             ) v
             WHERE ($1::text IS NULL OR $1 = ANY (v.tags))
               AND ($2::text IS NULL OR v.title ILIKE $2 OR v.summary ILIKE $2 OR w.slug ILIKE $2)
-              AND (NOT $3::boolean OR w.owner_id = (SELECT nalabo.user_id(current_user)))
+              AND (NOT $3::boolean OR w.owner_id = (SELECT nalabo.my_id()))
             ORDER BY h.handle, w.slug
             LIMIT $4
             """, [tag, pattern, mine ? "true" : "false", String(limit)]).records.compactMap { row in

@@ -8,8 +8,10 @@ public enum CatalogueError: Error, Sendable, Equatable, CustomStringConvertible 
     case notAUser(role: String)
     /// A version already exists with other content, or was yanked.
     case conflict(String, hint: String?)
-    /// The owner's plan allows no more published workshops.
+    /// The owner's plan allows no more published workshops, or the workshop exceeds the plan's limits.
     case quotaExceeded(String, hint: String?)
+    /// The database refused a value (a malformed bundle, text against the catalogue's rules).
+    case invalid(String, hint: String?)
     case notFound(String)
     /// The slug belongs to several owners; name one.
     case ambiguous(slug: String, owners: [String])
@@ -25,7 +27,7 @@ public enum CatalogueError: Error, Sendable, Equatable, CustomStringConvertible 
         case .notAUser(let role):
             "not permitted: the PostgreSQL role '\(role)' is not a nalabo user (or is disabled); an admin adds it with `nalabo admin users add HANDLE --db-role \(role)`"
         case .conflict(let message, let hint): message + (hint.map { "; \($0)" } ?? "")
-        case .quotaExceeded(let message, let hint): message + (hint.map { "; \($0)" } ?? "")
+        case .quotaExceeded(let message, let hint), .invalid(let message, let hint): message + (hint.map { "; \($0)" } ?? "")
         case .notFound(let what): what
         case .ambiguous(let slug, let owners):
             "'\(slug)' is published by \(owners.count) owners (\(owners.joined(separator: ", "))); write OWNER/\(slug)"
@@ -41,6 +43,8 @@ public enum CatalogueError: Error, Sendable, Equatable, CustomStringConvertible 
         case "42501": return .notPermitted(error.message)
         case "NL402": return .quotaExceeded(error.message, hint: hint)
         case "NL409": return .conflict(error.message, hint: hint)
+        case "P0002": return .notFound(error.message)
+        case "22023", "23514": return .invalid(error.message, hint: hint)
         case "3F000", "42P01": return .schema("the catalogue has no nalabo schema; run `nalabo catalogue migrate` as the database owner")
         case let state where state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03":
             return .unreachable("the connection to the catalogue was lost: \(error.message); nothing was half-written, try again")

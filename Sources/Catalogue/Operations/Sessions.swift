@@ -1,30 +1,31 @@
 extension Catalogue {
-    /// Starts a learner's session of a published version; returns its id.
-    public func startSession(version: PublishedVersion, lasting seconds: Int) throws -> String {
-        guard let id = try run("""
-            INSERT INTO nalabo.workshop_sessions (learner_id, version_id, expires_at)
-            VALUES (nalabo.user_id(current_user), $1, now() + make_interval(secs => $2))
-            RETURNING id
-            """, [String(version.id), String(seconds)]).scalar else {
+    /// Starts the caller's session of a published version; returns its id. The database takes the
+    /// session's length from the bundle and refuses a version that exceeds its owner's current plan
+    /// (``CatalogueError/quotaExceeded(_:hint:)``).
+    public func startSession(version: PublishedVersion) throws -> String {
+        guard let id = try run("SELECT nalabo.start_session($1)", [String(version.id)]).scalar else {
             throw CatalogueError.database("the session was not created")
         }
         return id
     }
 
-    /// Records one graded attempt of a challenge.
-    public func recordAttempt(session: String, challenge: String, passed: Bool, points: Int, skipped: Bool = false) throws {
-        try run("""
-            INSERT INTO nalabo.challenge_attempts (session_id, challenge, passed, points, skipped)
-            VALUES ($1::uuid, $2, $3, $4, $5)
-            """, [session, challenge, passed ? "true" : "false", String(points), skipped ? "true" : "false"])
+    /// Why a published version may not run now (its owner's plan, checked again), in words; empty when it may.
+    public func planViolations(of version: PublishedVersion) throws -> [String] {
+        try run("SELECT unnest(nalabo.version_violations($1)) AS problem", [String(version.id)]).records.compactMap { $0["problem"] }
     }
 
-    /// Ends a session with its final status and score.
-    public func endSession(_ session: String, status: String, score: Int) throws {
-        let updated = try run("""
-            UPDATE nalabo.workshop_sessions SET ended_at = now(), status = $2, score = $3 WHERE id = $1::uuid RETURNING id
-            """, [session, status, String(score)])
-        if updated.rows.isEmpty { throw CatalogueError.notFound("no session \(session) of yours") }
+    /// Records one graded attempt of a challenge. The database checks it against the version's challenges
+    /// and points and stamps its own time; results reported this way are marked self-reported.
+    public func recordAttempt(session: String, challenge: String, passed: Bool, points: Int, skipped: Bool = false) throws {
+        try run("SELECT nalabo.record_attempt($1::uuid, $2, $3, $4, $5)",
+                [session, challenge, passed ? "true" : "false", String(points), skipped ? "true" : "false"])
+    }
+
+    /// Ends a session; the database decides its status (completed, abandoned or expired) and its score from
+    /// the recorded attempts, and returns the status.
+    @discardableResult
+    public func endSession(_ session: String) throws -> String {
+        try run("SELECT nalabo.end_session($1::uuid)", [session]).scalar ?? "abandoned"
     }
 
     /// Sessions the caller may see: their own, those of their workshops, or all for admins.

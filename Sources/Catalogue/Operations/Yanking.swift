@@ -1,6 +1,7 @@
 extension Catalogue {
     /// Retires a version without deleting it (or, with `undo`, brings it back). Owners yank their own
-    /// versions; admins any. The version's content never changes.
+    /// versions; admins any. The version's content never changes; the database stamps who and when,
+    /// counts an un-yank against the quota, and writes the audit event.
     public func yank(_ address: WorkshopAddress, undo: Bool = false) throws {
         guard let version = address.version else {
             throw CatalogueError.notFound("name the version to yank: \(address)@VERSION")
@@ -9,8 +10,7 @@ extension Catalogue {
         try inTransaction { catalogue in
             let changed = try catalogue.run("""
                 UPDATE nalabo.workshop_versions v
-                SET yanked_at = CASE WHEN $4::boolean THEN NULL ELSE now() END,
-                    yanked_by = CASE WHEN $4::boolean THEN NULL ELSE nalabo.user_id(current_user) END
+                SET yanked_at = CASE WHEN $4::boolean THEN NULL ELSE now() END
                 FROM nalabo.workshops w, nalabo.handles() h
                 WHERE w.id = v.workshop_id AND h.id = w.owner_id AND h.handle = $1 AND w.slug = $2 AND v.version = $3
                 RETURNING v.id
@@ -25,15 +25,6 @@ extension Catalogue {
                     ? CatalogueError.notFound("'\(owner)/\(address.slug)' has no version \(version)")
                     : CatalogueError.notPermitted("only the owner of '\(owner)/\(address.slug)' or an admin can yank it")
             }
-            try catalogue.audit(undo ? "unyank" : "yank", target: "\(owner)/\(address.slug)@\(version)")
         }
-    }
-
-    /// Records who did what; every administrative change writes one event in its own transaction.
-    func audit(_ action: String, target: String, details: String = "{}") throws {
-        try run("""
-            INSERT INTO nalabo.audit_events (actor_id, action, target, details)
-            VALUES (nalabo.user_id(current_user), $1, $2, $3::jsonb)
-            """, [action, target, details])
     }
 }

@@ -98,10 +98,11 @@ extension Container {
             ("workdir", .string(workdir)), ("user", .string(user)),
             ("env", env.isEmpty ? nil : env.json),
             ("ports", ports.isEmpty ? nil : .array(ports.map { .int(Int64($0.value)) })),
-            ("resources", .object([
+            ("resources", .members([
                 ("cpus", .double(resources.cpus)),
                 ("memory", .string(resources.memory.description)),
                 ("pids", .int(Int64(resources.pids))),
+                ("disk", resources.disk.map { .string($0.wrappedValue.description) }),
             ])),
         ])
     }

@@ -67,7 +67,8 @@ struct WorkshopDecoder {
         return Resources(
             cpus: object?.number("cpus") ?? Located(Plan.free.maxCPUs, at: location),
             memory: object?.memory("memory") ?? Located(Plan.free.maxMemory, at: location),
-            pids: object?.integer("pids") ?? Located(Plan.free.maxPIDs, at: location))
+            pids: object?.integer("pids") ?? Located(Plan.free.maxPIDs, at: location),
+            disk: object?.memory("disk"))
     }
 
     private func decodeLimits(_ object: ObjectReader?, at location: SourceLocation) -> Limits {

@@ -27,7 +27,7 @@ func quoted(_ value: String, limit: Int = 60) -> String {
         case "\t": text += "\\t"
         case "'": text += "\\'"
         default:
-            if scalar.value < 0x20 || scalar.value == 0x7F {
+            if StringFormat.isControl(scalar) {
                 text += "\\u{\(String(scalar.value, radix: 16))}"
             } else {
                 text.unicodeScalars.append(scalar)

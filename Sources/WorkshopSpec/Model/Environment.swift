@@ -47,4 +47,10 @@ public struct Resources: Sendable {
     @Located public var cpus: Double
     @Located public var memory: ByteCount
     @Located public var pids: Int
+    /// The most the container may write to its filesystem, where it was written; absent, the free plan's
+    /// maximum applies at run time (and the bundle leaves it out, so older bundles keep their digests).
+    public var disk: Located<ByteCount>?
+
+    /// The disk limit in force: the written value, or the free plan's maximum.
+    public var diskLimit: ByteCount { disk?.wrappedValue ?? Plan.free.maxDisk }
 }

@@ -8,6 +8,8 @@ public struct Plan: Sendable, Hashable, Identifiable {
     public var maxCPUs: Double
     public var maxMemory: ByteCount
     public var maxPIDs: Int
+    /// The most a container may write to its own filesystem.
+    public var maxDisk: ByteCount
     public var maxPortsPerContainer: Int
     public var maxSteps: Int
     public var maxChallenges: Int
@@ -18,17 +20,17 @@ public struct Plan: Sendable, Hashable, Identifiable {
 
     public static let free = Plan(
         id: "free", maxPublishedWorkshops: 3, maxContainers: 1, maxCPUs: 1, maxMemory: ByteCount(bytes: 512 << 20),
-        maxPIDs: 256, maxPortsPerContainer: 2, maxSteps: 10, maxChallenges: 25, maxSession: SpecDuration(seconds: 3600),
+        maxPIDs: 256, maxDisk: ByteCount(bytes: 1 << 30), maxPortsPerContainer: 2, maxSteps: 10, maxChallenges: 25, maxSession: SpecDuration(seconds: 3600),
         networkModes: [.none, .isolated], maxBundle: ByteCount(bytes: 1 << 20))
 
     public static let pro = Plan(
         id: "pro", maxPublishedWorkshops: 50, maxContainers: 4, maxCPUs: 2, maxMemory: ByteCount(bytes: 2 << 30),
-        maxPIDs: 1024, maxPortsPerContainer: 10, maxSteps: 50, maxChallenges: 150, maxSession: SpecDuration(seconds: 4 * 3600),
+        maxPIDs: 1024, maxDisk: ByteCount(bytes: 10 << 30), maxPortsPerContainer: 10, maxSteps: 50, maxChallenges: 150, maxSession: SpecDuration(seconds: 4 * 3600),
         networkModes: [.none, .isolated, .internet], maxBundle: ByteCount(bytes: 8 << 20))
 
     public static let team = Plan(
         id: "team", maxPublishedWorkshops: nil, maxContainers: 10, maxCPUs: 4, maxMemory: ByteCount(bytes: 8 << 30),
-        maxPIDs: 4096, maxPortsPerContainer: 50, maxSteps: 200, maxChallenges: 1000, maxSession: SpecDuration(seconds: 12 * 3600),
+        maxPIDs: 4096, maxDisk: ByteCount(bytes: 50 << 30), maxPortsPerContainer: 50, maxSteps: 200, maxChallenges: 1000, maxSession: SpecDuration(seconds: 12 * 3600),
         networkModes: [.none, .isolated, .internet], maxBundle: ByteCount(bytes: 32 << 20))
 
     /// Every plan, cheapest first.

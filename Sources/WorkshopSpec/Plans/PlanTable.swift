@@ -25,6 +25,7 @@ public struct PlanTable: Sendable {
             row("cpus per container", "cpus") { (.double($0.maxCPUs), $0.maxCPUs.formatted) },
             row("memory per container", "memory") { (.string($0.maxMemory.description), $0.maxMemory.description) },
             row("pids per container", "pids") { (.int(Int64($0.maxPIDs)), String($0.maxPIDs)) },
+            row("disk per container", "disk") { (.string($0.maxDisk.description), $0.maxDisk.description) },
             row("ports per container", "ports") { (.int(Int64($0.maxPortsPerContainer)), String($0.maxPortsPerContainer)) },
             row("steps", "steps") { (.int(Int64($0.maxSteps)), String($0.maxSteps)) },
             row("challenges", "challenges") { (.int(Int64($0.maxChallenges)), String($0.maxChallenges)) },

@@ -30,9 +30,9 @@ public enum SpecSchema {
         "metadata", "What the workshop is called and what it is about.",
         fields: [
             Field("slug", .string(.dnsLabel), required: true, "The workshop's identifier in the catalogue: a lowercase DNS label."),
-            Field("title", .string(.text, length: 1...120), required: true, "The title learners see."),
+            Field("title", .string(.line, length: 1...120), required: true, "The title learners see."),
             Field("version", .string(.semanticVersion), required: true, "The semantic version; published versions are immutable."),
-            Field("summary", .string(.text, length: 0...500), "One or two sentences for the catalogue."),
+            Field("summary", .string(.prose, length: 0...500), "One or two sentences for the catalogue."),
             Field("tags", .list(of: .string(.dnsLabel), count: 0...10, unique: true), "Up to 10 lowercase labels."),
             Field("difficulty", .oneOf(Difficulty.allCases.map(\.rawValue)), "beginner, intermediate or advanced."),
             Field("duration", .duration(60...(7 * 24 * 3600)), "How long the workshop is expected to take."),
@@ -66,6 +66,8 @@ public enum SpecSchema {
             Field("cpus", .number(above: 0), default: Plan.free.maxCPUs.formatted, "CPU cores, fractions allowed."),
             Field("memory", .memory(atLeast: 6 << 20), default: Plan.free.maxMemory.description, "Memory, swap included."),
             Field("pids", .integer(8...Int(Int32.max)), default: String(Plan.free.maxPIDs), "The most processes at once."),
+            Field("disk", .memory(atLeast: 16 << 20), default: Plan.free.maxDisk.description,
+                  "The most the container may write to its own filesystem."),
         ])
 
     public static let limits = ObjectSchema(
@@ -78,7 +80,7 @@ public enum SpecSchema {
         "step", "One step of the workshop: instructions and the challenges that grade them.",
         fields: [
             Field("id", .string(.dnsLabel), required: true, "Unique among steps."),
-            Field("title", .string(.text, length: 1...120), required: true, "The step's title."),
+            Field("title", .string(.line, length: 1...120), required: true, "The step's title."),
             Field("content", .string(.text), "The instructions, in Markdown."),
             Field("content_file", .string(.relativePath), "A Markdown file with the instructions."),
             Field("challenges", .list(of: .object(challenge)), "Challenges graded in this step."),
@@ -89,7 +91,7 @@ public enum SpecSchema {
         "challenge", "A task the learner completes; its checks grade it.",
         fields: [
             Field("id", .string(.dnsLabel), required: true, "Unique across the whole workshop."),
-            Field("title", .string(.text, length: 1...120), required: true, "The challenge's title."),
+            Field("title", .string(.line, length: 1...120), required: true, "The challenge's title."),
             Field("content", .string(.text), "Extra instructions, in Markdown."),
             Field("content_file", .string(.relativePath), "A Markdown file with extra instructions."),
             Field("hints", .list(of: .string(.text)), "Shown one more per failed attempt."),

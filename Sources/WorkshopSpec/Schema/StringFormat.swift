@@ -2,6 +2,11 @@
 public enum StringFormat: Sendable, Hashable {
     /// Any text.
     case text
+    /// One line of text without control characters (C0, DEL, C1): a title is printed in other people's
+    /// terminals and pages, where an escape sequence would act.
+    case line
+    /// Text without control characters other than tab and newline.
+    case prose
     /// A lowercase DNS label (RFC 1123): `a-z`, `0-9` and `-`, starting and ending alphanumeric, 1 to 63 characters.
     case dnsLabel
     /// A semantic version `MAJOR.MINOR.PATCH[-PRERELEASE]`.
@@ -23,6 +28,8 @@ public enum StringFormat: Sendable, Hashable {
     public var pattern: String? {
         switch self {
         case .dnsLabel: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+        case .line: #"^[^\u0000-\u001F\u007F-\u009F]*$"#
+        case .prose: #"^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]*$"#
         case .semanticVersion: SemanticVersion.pattern
         case .absolutePath: "^/"
         case .environmentName: "^[A-Za-z_][A-Za-z0-9_]*$"
@@ -36,6 +43,8 @@ public enum StringFormat: Sendable, Hashable {
     public var expectation: String {
         switch self {
         case .text: "text"
+        case .line: "one line of text without control characters"
+        case .prose: "text without control characters other than tab and newline"
         case .dnsLabel: "a lowercase label of letters, digits and '-' (1 to 63 characters, starting and ending with a letter or digit)"
         case .semanticVersion: "a semantic version such as '1.0.0' or '2.1.0-beta.1'"
         case .imageReference: "an image reference such as 'debian:bookworm-slim' or 'ghcr.io/org/image:1.2'"
@@ -51,6 +60,8 @@ public enum StringFormat: Sendable, Hashable {
     public func accepts(_ value: String) -> Bool {
         switch self {
         case .text: return true
+        case .line: return !value.unicodeScalars.contains(where: Self.isControl)
+        case .prose: return !value.unicodeScalars.contains { Self.isControl($0) && $0 != "\t" && $0 != "\n" }
         case .dnsLabel: return Self.isDNSLabel(value)
         case .semanticVersion: return SemanticVersion(value) != nil
         case .imageReference: return ImageReference(value) != nil
@@ -78,6 +89,11 @@ public enum StringFormat: Sendable, Hashable {
               let first = bytes.first, let last = bytes.last,
               isLowerAlphanumeric(first), isLowerAlphanumeric(last) else { return false }
         return bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// C0 controls, DEL and C1 controls: what a terminal may act on.
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

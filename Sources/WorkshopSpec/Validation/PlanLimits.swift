@@ -21,6 +21,9 @@ struct PlanLimits {
             if resources.pids > plan.maxPIDs {
                 sink.report(.planLimit("pids \(resources.pids)", limit: "\(plan.maxPIDs) per container", plan: plan), at: resources.$pids)
             }
+            if let disk = resources.disk, disk.wrappedValue > plan.maxDisk {
+                sink.report(.planLimit("disk \(disk.wrappedValue)", limit: "\(plan.maxDisk) per container", plan: plan), at: disk.location)
+            }
             if container.ports.count > plan.maxPortsPerContainer {
                 sink.report(.planLimit("port count \(container.ports.count)", limit: "\(plan.maxPortsPerContainer) per container", plan: plan),
                             at: container.ports[plan.maxPortsPerContainer].location)

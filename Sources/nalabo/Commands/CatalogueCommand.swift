@@ -65,8 +65,8 @@ extension Nalabo.CatalogueCommand {
                     ("versions", .array(version.versions.map { .object([("version", .string($0.version)), ("yanked", .bool($0.yanked))]) })),
                 ]).pretty)
             case .text:
-                var lines = ["\(version.address)  \(version.title)" + (version.yankedAt != nil ? "  [yanked]" : "")]
-                if let summary = workshop.metadata.summary { lines.append(summary) }
+                var lines = ["\(version.address)  \(version.title.terminalSafe(singleLine: true))" + (version.yankedAt != nil ? "  [yanked]" : "")]
+                if let summary = workshop.metadata.summary { lines.append(summary.terminalSafe()) }
                 lines.append("digest     \(version.digest)")
                 lines.append("published  \(version.publishedAt)")
                 lines.append("images     \(workshop.environment.containers.map(\.image).joined(separator: ", "))")
@@ -115,7 +115,8 @@ func storedWorkshop(_ version: PublishedVersion) throws -> Workshop {
 
 /// Aligned columns with a header.
 func table(_ header: [String], _ rows: [[String]]) -> String {
-    let all = [header] + rows
+    // Cells carry other people's text (titles, handles): no control characters reach the terminal.
+    let all = [header] + rows.map { $0.map { $0.terminalSafe(singleLine: true) } }
     let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
     return all.map { row in
         row.enumerated().map { column, cell in

@@ -58,28 +58,30 @@ struct GradeText {
     func render(_ report: GradeReport) -> String {
         var text = ""
         for challenge in report.challenges {
+            // Titles, reasons and output came from the workshop's author and the learner's container.
+            let title = challenge.title.terminalSafe(singleLine: true)
             switch challenge.state {
             case .passed:
-                text += paint("32", "✓") + " \(challenge.id) — \(challenge.title): passed, \(challenge.points)/\(challenge.maxPoints) points\n"
+                text += paint("32", "✓") + " \(challenge.id) — \(title): passed, \(challenge.points)/\(challenge.maxPoints) points\n"
             case .complete:
-                text += paint("32", "✓") + " \(challenge.id) — \(challenge.title): done earlier (\(challenge.points) points)\n"
+                text += paint("32", "✓") + " \(challenge.id) — \(title): done earlier (\(challenge.points) points)\n"
             case .skipped:
-                text += paint("33", "↷") + " \(challenge.id) — \(challenge.title): solved with `nalabo solve` (0 points)\n"
+                text += paint("33", "↷") + " \(challenge.id) — \(title): solved with `nalabo solve` (0 points)\n"
             case .locked:
-                text += paint("2", "🔒 \(challenge.id) — \(challenge.title): locked until \(challenge.waitingFor.joined(separator: ", ")) \(challenge.waitingFor.count == 1 ? "is" : "are") complete") + "\n"
+                text += paint("2", "🔒 \(challenge.id) — \(title): locked until \(challenge.waitingFor.joined(separator: ", ")) \(challenge.waitingFor.count == 1 ? "is" : "are") complete") + "\n"
                 continue
             case .failed:
-                text += paint("31", "✗") + " \(challenge.id) — \(challenge.title): not yet (attempt \(challenge.attempts))\n"
+                text += paint("31", "✗") + " \(challenge.id) — \(title): not yet (attempt \(challenge.attempts))\n"
             }
             for check in challenge.checks {
                 let mark = check.passed ? paint("32", "✓") : paint("31", "✗")
                 var line = "    \(mark) \(check.name)"
                 if check.maxPoints > 0 && challenge.state != .skipped { line += " (\(check.points)/\(check.maxPoints))" }
-                if !check.passed, let reason = check.reason { line += ": \(reason)" }
+                if !check.passed, let reason = check.reason { line += ": \(reason.terminalSafe(singleLine: true))" }
                 text += line + "\n"
                 if !check.passed {
-                    if let message = check.failMessage { text += "        \(message)\n" }
-                    for failLine in check.failLines { text += "        \(failLine)\n" }
+                    if let message = check.failMessage { text += "        \(message.terminalSafe(singleLine: true))\n" }
+                    for failLine in check.failLines { text += "        \(failLine.terminalSafe(singleLine: true))\n" }
                 }
             }
             if challenge.state == .failed, !challenge.hints.isEmpty {

@@ -24,9 +24,6 @@ extension Nalabo {
             }
             var failed = false
             for record in records {
-                // The catalogue's words: completed (every challenge done), expired, or abandoned. Decided before
-                // the local state (and the workshop stored in it) is removed.
-                let ending = record.isExpired() ? "expired" : allComplete(record) ? "completed" : "abandoned"
                 let problems: [String]
                 do {
                     let engine = try await connectEngine(endpoint: record.endpoint, apiVersion: record.apiVersion)
@@ -38,9 +35,9 @@ extension Nalabo {
                     continue
                 }
                 if let catalogueSession = record.catalogueSession {
-                    let score = record.progress.values.reduce(0) { $0 + $1.points }
                     do {
-                        try database.connect().endSession(catalogueSession, status: ending, score: score)
+                        // The catalogue decides the ending and the score from what it recorded.
+                        try database.connect().endSession(catalogueSession)
                     } catch {
                         Terminal.standardError.write("warning: the catalogue did not record the end of the session: \(error)\n")
                     }
@@ -54,11 +51,6 @@ extension Nalabo {
                 }
             }
             if failed { throw ExitCode(ExitStatus.couldNotRun) }
-        }
-
-        private func allComplete(_ record: LocalSession) -> Bool {
-            guard let workshop = try? StoredBundle(json: SessionStore.standard().bundle(record.id)).workshop() else { return false }
-            return workshop.challenges.allSatisfy { record.progress[$0.id]?.isComplete ?? false }
         }
     }
 }

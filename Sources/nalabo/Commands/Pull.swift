@@ -86,9 +86,10 @@ extension Nalabo {
                     ("workshop", .string(stats.address.description)),
                     ("sessions_started", .int(Int64(stats.sessionsStarted))),
                     ("sessions_completed", .int(Int64(stats.sessionsCompleted))),
+                    ("sessions_verified", .int(Int64(stats.sessionsVerified))),
                     ("challenges", .array(stats.challenges.map { challenge in
                         .members([
-                            ("id", .string(challenge.id)), ("sessions", .int(Int64(challenge.sessions))),
+                            ("id", .string(challenge.id)), ("grading", .string(challenge.grading)), ("sessions", .int(Int64(challenge.sessions))),
                             ("passed", .int(Int64(challenge.passed))), ("attempts", .int(Int64(challenge.attempts))),
                             ("pass_rate", .double(challenge.passRate)),
                             ("median_seconds_to_pass", challenge.medianSecondsToPass.map(JSONValue.double)),
@@ -96,10 +97,11 @@ extension Nalabo {
                     })),
                 ]).pretty)
             case .text:
-                print("\(stats.address): \(stats.sessionsStarted) sessions started, \(stats.sessionsCompleted) completed")
+                print("\(stats.address): \(stats.sessionsStarted) sessions started, \(stats.sessionsCompleted) completed, "
+                      + "\(stats.sessionsVerified) graded by the portal (the others are self-reported)")
                 guard !stats.challenges.isEmpty else { print("no attempts yet"); return }
-                print(table(["CHALLENGE", "PASS RATE", "PASSED", "ATTEMPTS", "MEDIAN TIME TO PASS"], stats.challenges.map {
-                    [$0.id, "\(Int(($0.passRate * 100).rounded()))%", "\($0.passed)/\($0.sessions)", String($0.attempts),
+                print(table(["CHALLENGE", "GRADING", "PASS RATE", "PASSED", "ATTEMPTS", "MEDIAN TIME TO PASS"], stats.challenges.map {
+                    [$0.id, $0.grading, "\(Int(($0.passRate * 100).rounded()))%", "\($0.passed)/\($0.sessions)", String($0.attempts),
                      $0.medianSecondsToPass.map { SpecDuration(seconds: Int($0.rounded())).description } ?? "-"]
                 }), terminator: "")
             }

@@ -56,30 +56,40 @@ extension Nalabo {
             var options = SessionProvisioner.Options(source: source)
             options.keepOnFailure = keepOnFailure
             let frozenOptions = options
+            // A catalogue session first: the database checks the owner's current plan (it may have shrunk since
+            // publishing) and refuses before anything runs.
+            let catalogueSession = try published.map { published in
+                try catalogueCall { try published.catalogue.startSession(version: published.version) }
+            }
             var record: LocalSession
             do {
                 record = try await Interrupts.cancelling {
                     try await provisioner.up(workshop, options: frozenOptions) { display.handle($0) }
                 }
+            } catch {
+                if let catalogueSession, let published { _ = try? published.catalogue.endSession(catalogueSession) }
+                throw try await upFailure(error)
+            }
+
+            record = (try? store.update(record.id) {
+                $0.apiVersion = engine.apiVersion.description
+                $0.catalogueSession = catalogueSession
+            }) ?? record
+            try print(record: record, workshop: workshop, json: json)
+        }
+
+        /// What a failed `up` exits with.
+        private func upFailure(_ error: any Error) async throws -> any Error {
+            do {
+                throw error
             } catch is CancellationError {
                 throw CommandFailure("interrupted; everything the session had created was removed", status: 130).exit()
             } catch let failure as SetupFailure {
                 throw CommandFailure(failure.description, status: ExitStatus.problemsFound).exit()
             } catch {
                 try await engineCall { () -> Void in throw error }
-                throw error
+                return error
             }
-
-            record = (try? store.update(record.id) { $0.apiVersion = engine.apiVersion.description }) ?? record
-            if let published {
-                do {
-                    let id = try published.catalogue.startSession(version: published.version, lasting: workshop.limits.session.seconds)
-                    record = try store.update(record.id) { $0.catalogueSession = id }
-                } catch {
-                    Terminal.standardError.write("warning: progress will not be recorded in the catalogue: \(error)\n")
-                }
-            }
-            try print(record: record, workshop: workshop, json: json)
         }
 
         /// TARGET as a catalogue address: it parses as one and names nothing on disk. A mistyped path whose

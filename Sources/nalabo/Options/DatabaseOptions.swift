@@ -32,7 +32,7 @@ extension ExitStatus {
     static let notPermitted: Int32 = 4
     /// A version conflict: the same version with other content, or a yanked version.
     static let conflict: Int32 = 5
-    /// The plan's quota of published workshops is used up.
+    /// The plan's quota of published workshops is used up, or the workshop exceeds the plan's limits.
     static let quotaExceeded: Int32 = 6
     /// The workshop, version or user does not exist.
     static let notFound: Int32 = 7
@@ -44,7 +44,7 @@ extension ExitStatus {
         case .conflict: conflict
         case .quotaExceeded: quotaExceeded
         case .notFound, .ambiguous: notFound
-        case .schema, .database: couldNotRun
+        case .schema, .database, .invalid: couldNotRun
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import WorkshopSpec
 
 /// Renders a step's Markdown for a terminal: headings stand out, fenced code is indented behind a bar so it
 /// can be copied, inline code and emphasis are highlighted when colour is on and plain otherwise.
@@ -12,7 +13,8 @@ struct MarkdownTerminal {
     func render(_ markdown: String) -> String {
         var lines: [String] = []
         var fence: String?
-        for raw in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+        // The author's text never drives the terminal: control characters are gone before styling starts.
+        for raw in markdown.terminalSafe().split(separator: "\n", omittingEmptySubsequences: false) {
             let line = String(raw)
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if let open = fence {
@@ -41,7 +43,8 @@ struct MarkdownTerminal {
     }
 
     /// `code` and **strong**; their markers are removed, the text is kept (other Markdown stays as written).
-    func inline(_ line: String) -> String {
+    func inline(_ text: String) -> String {
+        let line = text.terminalSafe(singleLine: true)
         var result = ""
         var index = line.startIndex
         while index < line.endIndex {

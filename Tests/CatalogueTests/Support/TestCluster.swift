@@ -83,13 +83,15 @@ final class TestCatalogue {
     }
 }
 
-/// A valid workshop with a given slug, version and title, loaded through WorkshopSpec like a real spec.
+/// A valid workshop with a given slug, version and title, loaded through WorkshopSpec like a real spec (without
+/// a plan: `environment` and `limits`, YAML at column 0, may exceed any plan, as a client that skips validation would).
 func workshop(_ slug: String, version: String = "1.0.0", title: String = "A workshop", tags: [String] = ["linux"],
-              extraChallenge: Bool = false) throws -> Workshop {
+              extraChallenge: Bool = false, environment: String? = nil, limits: String = "") throws -> Workshop {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nalabo-catalogue-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory.appendingPathComponent("steps"), withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let titleJSON = JSONValue.string(title).compact  // a JSON string is a valid YAML double-quoted scalar
+    let defaultEnvironment = "environment:\n  containers:\n    - name: box\n      image: debian:bookworm-slim"
     var spec = """
         apiVersion: nalabo/v1
         kind: Workshop
@@ -99,10 +101,8 @@ func workshop(_ slug: String, version: String = "1.0.0", title: String = "A work
           version: \(version)
           summary: Practice for \(slug).
           tags: [\(tags.joined(separator: ", "))]
-        environment:
-          containers:
-            - name: box
-              image: debian:bookworm-slim
+        \(environment ?? defaultEnvironment)
+        \(limits)
         steps:
           - id: first
             title: First
@@ -112,16 +112,17 @@ func workshop(_ slug: String, version: String = "1.0.0", title: String = "A work
                 title: Make a directory
                 checks:
                   - run: test -d /root/projects
+                    container: box
                     points: 2
-                solve: {run: mkdir -p /root/projects}
+                solve: {run: mkdir -p /root/projects, container: box}
 
         """
     if extraChallenge {
         spec += """
                   - id: touch-file
                     title: Touch a file
-                    checks: [{run: test -f /root/file}]
-                    solve: {run: touch /root/file}
+                    checks: [{run: test -f /root/file, container: box}]
+                    solve: {run: touch /root/file, container: box}
 
             """
     }
