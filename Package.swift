@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "nalabo", targets: ["nalabo"]),
+        .executable(name: "nalabo-init", targets: ["nalabo-init"]),
         .library(name: "WorkshopSpec", targets: ["WorkshopSpec"]),
         .library(name: "Catalogue", targets: ["Catalogue"]),
         .library(name: "Runtime", targets: ["Runtime"]),
@@ -31,6 +32,13 @@ let package = Package(
             name: "CLibPQ",
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        // PID 1 of learner containers: C, static, no Swift runtime (it runs in any image). The swiftc driver
+        // links it, so -static-executable; its Swift image hooks are stubbed in main.c.
+        .executableTarget(
+            name: "nalabo-init",
+            exclude: ["README.md"],
+            linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "--gc-sections", "-Xlinker", "-s"])]
         ),
         .target(
             name: "CTerminal",

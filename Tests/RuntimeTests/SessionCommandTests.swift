@@ -232,7 +232,7 @@ extension SessionCommandTests {
         let lab = try Lab(Self.lesson)
         var workshop = try lab.workshop()
         // Shorter than a spec may say (at least 1m), to see the end without waiting for it.
-        workshop.limits.session = SpecDuration(seconds: 15)
+        workshop.limits.session = SpecDuration(seconds: 30)  // a loaded machine's `up` can take a while
         let session = try await SessionProvisioner(engine: engine, store: lab.store).up(workshop, options: .init(source: lab.path))
         let container = try #require(session.containers.first?.engineID)
         // Running while time is left (a loaded machine may take a while to get here).

@@ -185,7 +185,9 @@ import WorkshopSpec
     @Test func anIsolatedSessionWithPortsGetsAGateway() throws {
         let workshop = try Self.workshop(Self.twoContainers)
         let blueprint = SessionBlueprint(sessionID: "s1", workshop: workshop, expiresAt: Date(), stateFile: "/x")
-        #expect(blueprint.network == NetworkSpec(name: "nalabo-s1", isInternal: true, labels: blueprint.labels))
+        #expect(blueprint.network == NetworkSpec(name: "nalabo-s1", isInternal: true, labels: blueprint.labels,
+                                                 bridgeName: "nlbs1", hostAddress: false))
+        #expect(blueprint.gatewayNetwork?.bridgeName == "nlbs1p" && blueprint.gatewayNetwork?.hostAddress == true)
         #expect(blueprint.gatewayNetwork?.isInternal == false)
         #expect(blueprint.relays.map(\.gatewayPort) == [10000, 10001, 10002])
         let gateway = try #require(blueprint.gatewaySpec(addresses: ["web": "172.30.0.2", "db": "172.30.0.3"]))
@@ -201,6 +203,43 @@ import WorkshopSpec
         #expect(bindings["10000/tcp"] == [["HostIp": "127.0.0.1", "HostPort": ""]])
     }
 
+    @Test func learnerContainersRunNalaboInitUntilExpiryWithTheirDiskCapped() throws {
+        let workshop = try Self.workshop(busyboxSpec(resources: "{cpus: 0.5, memory: 64Mi, pids: 64, disk: 256Mi}"))
+        let expiry = Date(timeIntervalSince1970: 1_900_000_000.2)
+        let program: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, 1, 2, 3]
+        let container = try #require(SessionBlueprint(sessionID: "s", workshop: workshop, expiresAt: expiry, stateFile: "/x",
+                                                      initProgram: program, limitsDisk: true).containers.first)
+        #expect(container.command == ["/.nalabo-init", "1900000001"])
+        #expect(container.files == [ContainerFile(path: "/.nalabo-init", mode: 0o555, contents: program)])
+        #expect(!container.engineInit)
+        #expect(container.limits.diskBytes == 256 << 20)
+        let body = try JSONSerialization.jsonObject(with: JSONEncoder().encode(API.ContainerCreate(container))) as? [String: Any]
+        let hostConfig = try #require(body?["HostConfig"] as? [String: Any])
+        #expect(hostConfig["StorageOpt"] as? [String: String] == ["size": String(256 << 20)])
+        #expect(hostConfig["Init"] as? Bool == false)
+        // Without nalabo-init, the engine's init and the shell keep-alive; where the engine cannot cap the
+        // disk, no size is asked for (and `up` says so).
+        let fallback = try #require(SessionBlueprint(sessionID: "s", workshop: workshop, expiresAt: expiry, stateFile: "/x").containers.first)
+        #expect(fallback.engineInit && fallback.files.isEmpty && fallback.command.first == "/bin/sh" && fallback.limits.diskBytes == nil)
+        // An omitted disk takes the free plan's maximum.
+        let defaulted = try #require(SessionBlueprint(sessionID: "s", workshop: try Self.workshop(busyboxSpec()), expiresAt: expiry,
+                                                      stateFile: "/x", limitsDisk: true).containers.first)
+        #expect(defaulted.limits.diskBytes == Plan.free.maxDisk.bytes)
+    }
+
+    @Test func archivesAreUstarThatTarReads() async throws {
+        let directory = try TemporaryDirectory()
+        let contents = Array("#!/bin/sh\necho hi\n".utf8) + [UInt8](repeating: 0x41, count: 600)
+        let archive = TarArchive.archive([ContainerFile(path: "/.nalabo-init", mode: 0o555, contents: contents)],
+                                         modified: Date(timeIntervalSince1970: 1_700_000_000))
+        #expect(archive.count % 512 == 0 && archive.count == 512 + 1024 + 1024)
+        try Data(archive).write(to: URL(fileURLWithPath: directory.path + "/a.tar"))
+        let listing = try await host("cd \(directory.path) && tar -tvf a.tar && tar -xf a.tar && cmp -s .nalabo-init /dev/stdin < .nalabo-init && stat -c '%a %s' .nalabo-init")
+        #expect(listing.status == 0, "\(listing.stderr)")
+        #expect(listing.stdout.contains("-r-xr-xr-x root/root") && listing.stdout.contains(".nalabo-init"), "\(listing.stdout)")
+        #expect(listing.stdout.hasSuffix("555 \(contents.count)\n"), "\(listing.stdout)")
+    }
+
     @Test func networkModesMapToEngineNetworks() throws {
         let none = SessionBlueprint(sessionID: "n", workshop: try Self.workshop(busyboxSpec()), expiresAt: Date(), stateFile: "/x")
         #expect(none.network == nil && none.containers[0].network == "none" && !none.needsPortGateway)
@@ -210,6 +249,7 @@ import WorkshopSpec
                   ports: [80]
             """)), expiresAt: Date(), stateFile: "/x")
         #expect(internet.network?.isInternal == false && internet.containers[0].ports == [80] && !internet.needsPortGateway)
+        #expect(internet.network?.bridgeName == "nlbi" && internet.network?.hostAddress == true)
     }
 }
 

@@ -10,8 +10,12 @@ enum API {
         var serverVersion: String?
         var operatingSystem: String?
         var cgroupVersion: String?
+        var driver: String?
+        /// Pairs such as `["Backing Filesystem", "xfs"]`.
+        var driverStatus: [[String]]?
         enum CodingKeys: String, CodingKey {
             case serverVersion = "ServerVersion", operatingSystem = "OperatingSystem", cgroupVersion = "CgroupVersion"
+            case driver = "Driver", driverStatus = "DriverStatus"
         }
     }
 
@@ -32,9 +36,11 @@ enum API {
         var `internal`: Bool
         var labels: [String: String]
         var attachable: Bool
+        /// Bridge driver options: the interface name, and `inhibit_ipv4` for no host address.
+        var options: [String: String]
         enum CodingKeys: String, CodingKey {
             case name = "Name", checkDuplicate = "CheckDuplicate", driver = "Driver", `internal` = "Internal"
-            case labels = "Labels", attachable = "Attachable"
+            case labels = "Labels", attachable = "Attachable", options = "Options"
         }
     }
 
@@ -79,6 +85,8 @@ enum API {
         var pidsLimit: Int
         var `init` = true
         var readonlyRootfs: Bool
+        /// `{"size": BYTES}`: the writable layer's limit (overlay2 on xfs with project quotas).
+        var storageOpt: [String: String]?
         var ipcMode = "private"
         var restartPolicy = RestartPolicy()
         var logConfig = LogConfig()
@@ -90,7 +98,7 @@ enum API {
             case capAdd = "CapAdd", securityOpt = "SecurityOpt", memory = "Memory", memorySwap = "MemorySwap"
             case nanoCpus = "NanoCpus", pidsLimit = "PidsLimit", `init` = "Init", readonlyRootfs = "ReadonlyRootfs"
             case ipcMode = "IpcMode", restartPolicy = "RestartPolicy", logConfig = "LogConfig", binds = "Binds"
-            case publishAllPorts = "PublishAllPorts", dns = "Dns"
+            case publishAllPorts = "PublishAllPorts", dns = "Dns", storageOpt = "StorageOpt"
         }
     }
 
@@ -138,7 +146,9 @@ enum API {
                 memorySwap: spec.limits.memoryBytes,
                 nanoCpus: spec.limits.nanoCPUs,
                 pidsLimit: spec.limits.pids,
+                `init`: spec.engineInit,
                 readonlyRootfs: spec.readOnlyRootFilesystem,
+                storageOpt: spec.limits.diskBytes.map { ["size": String($0)] },
                 dns: spec.dnsServers
             )
             if spec.network != "none" {

@@ -126,7 +126,8 @@ public struct DockerEngine: ContainerEngine {
         let product = version.components?.first(where: { $0.name.lowercased().contains("podman") }) != nil ? "Podman" : "Docker"
         return EngineInfo(product: product, serverVersion: version.version ?? info.serverVersion ?? "unknown",
                           apiVersion: apiVersion.description, operatingSystem: info.operatingSystem ?? "unknown",
-                          cgroupVersion: info.cgroupVersion)
+                          cgroupVersion: info.cgroupVersion, storageDriver: info.driver,
+                          backingFilesystem: info.driverStatus?.first { $0.first == "Backing Filesystem" }?.last)
     }
 
     public func imageExists(_ reference: String) async throws -> Bool {
@@ -160,8 +161,13 @@ public struct DockerEngine: ContainerEngine {
     }
 
     public func createNetwork(_ spec: NetworkSpec) async throws -> String {
+        var options: [String: String] = [:]
+        if let bridge = spec.bridgeName { options["com.docker.network.bridge.name"] = bridge }
+        // No address on the host's side of the bridge: the containers' default route leads nowhere, so no host
+        // service (sshd, the catalogue, the engine's TCP socket, the portal) is reachable from the network.
+        if !spec.hostAddress { options["com.docker.network.bridge.inhibit_ipv4"] = "true" }
         let body = API.NetworkCreate(name: spec.name, checkDuplicate: true, driver: "bridge", internal: spec.isInternal,
-                                     labels: spec.labels, attachable: false)
+                                     labels: spec.labels, attachable: false, options: options)
         let response = try await call(.POST, "/networks/create", body: body)
         return try decode(API.Created.self, response, "POST /networks/create").id
     }
@@ -181,7 +187,21 @@ public struct DockerEngine: ContainerEngine {
         if response.status == 404 {
             throw EngineError.imageUnavailable(image: spec.image, reason: response.message)
         }
-        return try decode(API.Created.self, response, "POST /containers/create").id
+        let id = try decode(API.Created.self, response, "POST /containers/create").id
+        if !spec.files.isEmpty {
+            let archive = Data(TarArchive.archive(spec.files))
+            let path = "/containers/\(Self.escape(id))/archive"
+            let copied = try await transport.send(.PUT, path, version: apiVersion, query: [("path", "/")],
+                                                  body: (archive, "application/x-tar"), timeout: .seconds(60))
+            guard (200..<300).contains(copied.status) else {
+                throw EngineError.api(status: copied.status, message: copied.message, request: "PUT \(path)")
+            }
+        }
+        return id
+    }
+
+    public func protectHost() async -> HostFirewall.Status {
+        HostFirewall.ensure(for: endpoint)
     }
 
     public func startContainer(_ id: String) async throws {

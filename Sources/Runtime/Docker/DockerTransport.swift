@@ -44,8 +44,9 @@ struct DockerTransport: Sendable {
 
     /// Sends a request and reads the whole answer (up to `limit` bytes).
     func send(_ method: HTTPMethod, _ path: String, version: DockerAPIVersion?, query: [(String, String)] = [],
-              json: Data? = nil, timeout: Duration = .seconds(60), limit: Int = 32 << 20) async throws -> Response {
-        let response = try await open(method, path, version: version, query: query, json: json, timeout: timeout)
+              json: Data? = nil, body: (contents: Data, type: String)? = nil, timeout: Duration = .seconds(60),
+              limit: Int = 32 << 20) async throws -> Response {
+        let response = try await open(method, path, version: version, query: query, json: json, body: body, timeout: timeout)
         do {
             let body = try await response.body.collect(upTo: limit)
             return Response(status: Int(response.status.code), headers: response.headers, body: Data(buffer: body))
@@ -56,7 +57,8 @@ struct DockerTransport: Sendable {
 
     /// Sends a request and returns as soon as the answer's head arrived; the caller streams the body.
     func open(_ method: HTTPMethod, _ path: String, version: DockerAPIVersion?, query: [(String, String)] = [],
-              json: Data? = nil, timeout: Duration = .seconds(60)) async throws -> HTTPClientResponse {
+              json: Data? = nil, body: (contents: Data, type: String)? = nil,
+              timeout: Duration = .seconds(60)) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url(path, version: version, query: query))
         request.method = method
         request.headers.add(name: "User-Agent", value: "nalabo")
@@ -64,9 +66,9 @@ struct DockerTransport: Sendable {
             // Go's HTTP server insists on a Host header; over a socket any name does (the docker CLI sends "docker").
             request.headers.add(name: "Host", value: "docker")
         }
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: json))
+        if let body = json.map({ (contents: $0, type: "application/json") }) ?? body {
+            request.headers.add(name: "Content-Type", value: body.type)
+            request.body = .bytes(ByteBuffer(data: body.contents))
         }
         do {
             return try await client.execute(request, timeout: Self.timeAmount(timeout))

@@ -28,6 +28,10 @@ public protocol ContainerEngine: Sendable {
     /// Removes a container and its anonymous volumes, killing it if it runs; a missing one is not an error.
     func removeContainer(_ id: String) async throws
 
+    /// Makes sure containers on networks with a host address cannot reach the host's own services, where it
+    /// can; says why not otherwise.
+    func protectHost() async -> HostFirewall.Status
+
     /// Runs a command in a running container and collects its output and exit code.
     func exec(_ request: ExecRequest) async throws -> ExecOutput
 
@@ -43,6 +47,13 @@ public struct EngineInfo: Sendable, Codable, Equatable {
     public var apiVersion: String
     public var operatingSystem: String
     public var cgroupVersion: String?
+    /// The storage driver (`overlay2`, `vfs`, ...) and the filesystem under it (`xfs`, `extfs`, ...).
+    public var storageDriver: String? = nil
+    public var backingFilesystem: String? = nil
+
+    /// Whether the engine can cap a container's writable layer: overlay2 on xfs (mounted with project
+    /// quotas, which only creating a limited container proves), or the btrfs driver (with quotas enabled).
+    public var canLimitDisk: Bool { (storageDriver == "overlay2" && backingFilesystem == "xfs") || storageDriver == "btrfs" }
 }
 
 /// A network to create.
@@ -51,6 +62,12 @@ public struct NetworkSpec: Sendable, Equatable {
     /// No route out: members reach each other and nothing else.
     public var isInternal: Bool
     public var labels: [String: String]
+    /// The host's interface for the network (a Linux bridge), so a firewall rule can name every session's
+    /// at once (``SessionBlueprint/bridgePrefix``); nil for the engine's choice.
+    public var bridgeName: String? = nil
+    /// Whether the host has an address on the network. Without one, nothing on the network can reach the
+    /// host's own services, through any of its addresses; a network with a route out needs one.
+    public var hostAddress = true
 }
 
 /// A container to create; ``SessionBlueprint`` builds these from a workshop.
@@ -73,6 +90,10 @@ public struct ContainerSpec: Sendable, Equatable {
     public var readOnlyRootFilesystem: Bool
     /// Upstream DNS servers for the engine's embedded resolver; empty for the engine's default.
     public var dnsServers: [String] = []
+    /// Files placed in the container after it is created, before it starts (nalabo-init).
+    public var files: [ContainerFile] = []
+    /// Whether the engine's own init runs as PID 1 (false when `command` starts with an init of nalabo's).
+    public var engineInit = true
 }
 
 /// The resource limits applied to every container.
@@ -80,6 +101,8 @@ public struct ContainerLimits: Sendable, Equatable {
     public var memoryBytes: Int64
     public var nanoCPUs: Int64
     public var pids: Int
+    /// The most the container may write to its filesystem; nil for no limit.
+    public var diskBytes: Int64? = nil
 }
 
 /// A container's state, as far as a session cares.

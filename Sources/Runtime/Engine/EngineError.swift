@@ -15,6 +15,14 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The engine said something nalabo could not read, or the connection broke mid-answer.
     case protocolViolation(String)
 
+    /// The engine cannot cap a container's size on its storage (`--storage-opt size` needs overlay2 on xfs
+    /// with project quotas, or btrfs with quotas).
+    public var refusesStorageSize: Bool {
+        guard case .api(_, let message, _) = self else { return false }
+        return message.contains("storage-opt") || message.contains("pquota") || message.contains("project quota")
+            || message.contains("qgroup") || message.contains("quota")
+    }
+
     public var description: String {
         switch self {
         case .badEndpoint(let endpoint, let reason):

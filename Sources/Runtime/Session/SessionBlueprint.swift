@@ -23,9 +23,8 @@ public struct SessionBlueprint: Sendable {
     /// SYS_CHROOT and AUDIT_WRITE.
     public static let capabilities = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "NET_BIND_SERVICE"]
 
-    /// Keeps a learner container alive, without depending on the image's command, until the session's time is
-    /// up: then it ends and the container stops, so `limits.session` holds even if nobody runs `prune`. The
-    /// engine's init (`Init: true`) reaps orphans and forwards signals.
+    /// Keeps a learner container alive until the session's time is up, when nalabo-init is missing: then the
+    /// engine's init (`Init: true`) reaps orphans, and the learner can stop this process (`up` says so).
     /// The time left is computed when the container starts, from the expiry as a Unix time (the container
     /// shares the host's clock), so a slow start does not extend the session.
     static func keepAlive(expiresAt: Date) -> [String] {
@@ -42,14 +41,28 @@ public struct SessionBlueprint: Sendable {
     public let expiresAt: Date
     public let stateFile: String
     public let gatewayImage: String
+    /// nalabo-init's bytes: PID 1 of every learner container, ending it at expiry; nil when it is missing.
+    public let initProgram: [UInt8]?
+    /// Whether the engine can cap each container's writable layer (``EngineInfo/canLimitDisk``).
+    public let limitsDisk: Bool
 
     public init(sessionID: String, workshop: Workshop, expiresAt: Date, stateFile: String,
-                gatewayImage: String = SessionBlueprint.defaultGatewayImage) {
+                gatewayImage: String = SessionBlueprint.defaultGatewayImage, initProgram: [UInt8]? = nil,
+                limitsDisk: Bool = false) {
         self.sessionID = sessionID
         self.workshop = workshop
         self.expiresAt = expiresAt
         self.stateFile = stateFile
         self.gatewayImage = gatewayImage
+        self.initProgram = initProgram
+        self.limitsDisk = limitsDisk
+    }
+
+    /// The first process of a learner container: nalabo-init until the expiry (it cannot be stopped from
+    /// inside), else the shell keep-alive.
+    var learnerCommand: [String] {
+        initProgram == nil ? Self.keepAlive(expiresAt: expiresAt)
+            : [InitProgram.path, String(Int(expiresAt.timeIntervalSince1970.rounded(.up)))]
     }
 
     public var labels: [String: String] {
@@ -73,12 +86,20 @@ public struct SessionBlueprint: Sendable {
         date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
     }
 
-    /// The session's network, none for `network: none`.
+    /// The prefix of every session bridge's interface name on the host (`nlb` and the session id, `p` for a
+    /// port gateway's): one firewall rule, `iptables -I INPUT -i nlb+ ...`, covers every session.
+    public static let bridgePrefix = "nlb"
+
+    /// The session's network, none for `network: none`. An isolated network's bridge has no host address, so
+    /// its containers cannot reach the host at all; an internet network needs one (its route out), and the
+    /// host's firewall keeps its members from the host's services (``HostFirewall``).
     public var network: NetworkSpec? {
         switch workshop.environment.network {
         case .none: nil
-        case .isolated: NetworkSpec(name: "nalabo-\(sessionID)", isInternal: true, labels: labels)
-        case .internet: NetworkSpec(name: "nalabo-\(sessionID)", isInternal: false, labels: labels)
+        case .isolated: NetworkSpec(name: "nalabo-\(sessionID)", isInternal: true, labels: labels,
+                                    bridgeName: Self.bridgePrefix + sessionID, hostAddress: false)
+        case .internet: NetworkSpec(name: "nalabo-\(sessionID)", isInternal: false, labels: labels,
+                                    bridgeName: Self.bridgePrefix + sessionID, hostAddress: true)
         }
     }
 
@@ -90,7 +111,8 @@ public struct SessionBlueprint: Sendable {
     /// The network between the gateway and the host, for an isolated session with ports.
     public var gatewayNetwork: NetworkSpec? {
         guard needsPortGateway else { return nil }
-        return NetworkSpec(name: "nalabo-\(sessionID)-ports", isInternal: false, labels: labels)
+        return NetworkSpec(name: "nalabo-\(sessionID)-ports", isInternal: false, labels: labels,
+                           bridgeName: Self.bridgePrefix + sessionID + "p", hostAddress: true)
     }
 
     /// The engine name of a learner container.
@@ -109,7 +131,7 @@ public struct SessionBlueprint: Sendable {
             name: engineName(container.name),
             image: container.image,
             hostname: container.name,
-            command: Self.keepAlive(expiresAt: expiresAt),
+            command: learnerCommand,
             user: container.user,
             workdir: container.workdir,
             env: container.env.map { "\($0.name)=\($0.value)" },
@@ -118,18 +140,21 @@ public struct SessionBlueprint: Sendable {
             aliases: [container.name],
             // An internal network publishes nothing; the gateway serves those ports instead.
             ports: networkMode == .internet ? container.ports.map(\.wrappedValue) : [],
-            limits: Self.limits(container.resources),
+            limits: Self.limits(container.resources, disk: limitsDisk),
             capabilities: Self.capabilities,
             readOnlyRootFilesystem: false,
             // The engine's resolver answers session names itself and forwards other names upstream; a loopback
             // upstream is asked from inside the container, where nothing listens, so an isolated session cannot
             // reach the outside through DNS either (Docker before 26 forwards for internal networks too).
-            dnsServers: networkMode == .isolated ? ["127.0.0.1"] : []
+            dnsServers: networkMode == .isolated ? ["127.0.0.1"] : [],
+            files: initProgram.map { [InitProgram.file($0)] } ?? [],
+            engineInit: initProgram == nil
         )
     }
 
-    static func limits(_ resources: Resources) -> ContainerLimits {
-        ContainerLimits(memoryBytes: resources.memory.bytes, nanoCPUs: Int64((resources.cpus * 1e9).rounded()), pids: resources.pids)
+    static func limits(_ resources: Resources, disk: Bool) -> ContainerLimits {
+        ContainerLimits(memoryBytes: resources.memory.bytes, nanoCPUs: Int64((resources.cpus * 1e9).rounded()), pids: resources.pids,
+                        diskBytes: disk ? resources.diskLimit.bytes : nil)
     }
 
     /// One relay of the gateway: a gateway port forwarding to a container's port.

@@ -10,6 +10,27 @@ public enum SessionEvent: Sendable {
     case setupFinished(script: String, seconds: Double)
     case ready(LocalSession)
     case removing(String)
+    /// An isolation promise the engine could not keep for this session, and what the operator does about it.
+    case notEnforced(Protection, reason: String)
+}
+
+/// The protections of a session that depend on the engine's host, so `up` can say which one did not hold.
+public enum Protection: String, Sendable, CaseIterable {
+    /// Learner containers cannot reach the host's own services.
+    case hostServices = "host services"
+    /// A container can write only `resources.disk` to its filesystem.
+    case disk = "disk limit"
+    /// The session ends at its expiry whatever the learner does.
+    case expiry = "expiry"
+
+    /// How the protection reads in a warning.
+    public var subject: String {
+        switch self {
+        case .hostServices: "the host's own services are reachable from this session's containers"
+        case .disk: "the disk limit is not enforced"
+        case .expiry: "the session's expiry depends on a process the learner can stop"
+        }
+    }
 }
 
 /// Setup did not succeed; carries the script's output so the learner or instructor sees why.

@@ -21,6 +21,8 @@ public struct SessionProvisioner: Sendable {
         public var runChallengeSetups = true
         /// Where the workshop came from, for the record.
         public var source: String
+        /// When the session ends; nil for `limits.session` from now. (A hosted event may end it sooner.)
+        public var expiresAt: Date?
         public init(source: String) { self.source = source }
     }
 
@@ -36,9 +38,15 @@ public struct SessionProvisioner: Sendable {
         let now = Date()
         var id = Self.newID()
         while (try? store.load(id)) != nil { id = Self.newID() }
+        let info = try await engine.info()
+        let initProgram = protections(workshop, info: info, events: events)
         let blueprint = SessionBlueprint(sessionID: id, workshop: workshop,
-                                         expiresAt: now.addingTimeInterval(TimeInterval(workshop.limits.session.seconds)),
-                                         stateFile: store.recordPath(id), gatewayImage: gatewayImage)
+                                         expiresAt: options.expiresAt ?? now.addingTimeInterval(TimeInterval(workshop.limits.session.seconds)),
+                                         stateFile: store.recordPath(id), gatewayImage: gatewayImage,
+                                         initProgram: initProgram, limitsDisk: info.canLimitDisk)
+        if blueprint.network?.hostAddress == true, case .unverified(let reason) = await engine.protectHost() {
+            events(.notEnforced(.hostServices, reason: reason))
+        }
 
         // Images first: nothing is created before every image is there.
         for image in blueprint.images {
@@ -87,6 +95,22 @@ public struct SessionProvisioner: Sendable {
         }
     }
 
+    /// What of the session's protection this engine and installation can give: nalabo-init's bytes (nil when
+    /// missing), and a warning for every protection that will not hold.
+    private func protections(_ workshop: Workshop, info: EngineInfo, events: @Sendable (SessionEvent) -> Void) -> [UInt8]? {
+        if !info.canLimitDisk {
+            let storage = "\(info.storageDriver ?? "unknown") on \(info.backingFilesystem ?? "an unknown filesystem")"
+            events(.notEnforced(.disk, reason: "the engine's storage (\(storage)) cannot cap a container's size; "
+                + "run the engine on overlay2 over xfs mounted with pquota (scripts/start-docker sets that up; docs/runtime.md, \"Disk\")"))
+        }
+        switch InitProgram.contents {
+        case .success(let bytes): return bytes
+        case .failure(let missing):
+            events(.notEnforced(.expiry, reason: missing.description))
+            return nil
+        }
+    }
+
     private func provision(_ blueprint: SessionBlueprint, record: LocalSession,
                            events: @escaping @Sendable (SessionEvent) -> Void) async throws -> LocalSession {
         var record = record
@@ -99,7 +123,16 @@ public struct SessionProvisioner: Sendable {
         for (container, spec) in zip(blueprint.workshop.environment.containers, blueprint.containers) {
             try Task.checkCancellation()
             events(.startingContainer(container.name))
-            let engineID = try await engine.createContainer(spec)
+            let engineID: String
+            do {
+                engineID = try await engine.createContainer(spec)
+            } catch let error as EngineError where spec.limits.diskBytes != nil && error.refusesStorageSize {
+                // overlay2 on xfs, but mounted without project quotas: say so and go on without the cap.
+                events(.notEnforced(.disk, reason: "the engine refused a size for the container (\(error)); mount its xfs with pquota (docs/runtime.md, \"Disk\")"))
+                var unlimited = spec
+                unlimited.limits.diskBytes = nil
+                engineID = try await engine.createContainer(unlimited)
+            }
             record.containers.append(.init(name: container.name, engineName: spec.name, engineID: engineID, ports: []))
             try store.save(record)
             try await engine.startContainer(engineID)
@@ -112,6 +145,9 @@ public struct SessionProvisioner: Sendable {
             guard state.running else {
                 // An engine shutting down stops every container: say that, not that the image is broken.
                 _ = try await engine.info()
+                if blueprint.expiresAt <= Date() {
+                    throw EngineError.protocolViolation("the session expired before it was ready: starting it took longer than its time (\(blueprint.workshop.limits.session))")
+                }
                 throw EngineError.protocolViolation("container \(record.containers[index].name) stopped right after it started (status \(state.status), exit \(state.exitCode)); does its image have /bin/sh?")
             }
             if let network = blueprint.network?.name { addresses[record.containers[index].name] = state.addresses[network] }

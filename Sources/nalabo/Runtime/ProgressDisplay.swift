@@ -12,6 +12,7 @@ final class ProgressDisplay: Sendable {
         var drawnLines = 0
         var lastDraw = ContinuousClock.now - .seconds(1)
         var announcedPulls: Set<String> = []
+        var warned: Set<Protection> = []
     }
 
     let mode: Mode
@@ -34,6 +35,16 @@ final class ProgressDisplay: Sendable {
     }
 
     func handle(_ event: SessionEvent) {
+        // A protection that did not hold is said whatever the mode, once per process.
+        if case .notEnforced(let protection, let reason) = event {
+            guard state.withLock({ $0.warned.insert(protection).inserted }) else { return }
+            if mode == .json {
+                JSONLines.write(["event": "not-enforced", "protection": protection.rawValue, "reason": reason])
+            } else {
+                output.write("warning: \(protection.subject): \(reason)\n")
+            }
+            return
+        }
         if pullsOnly {
             switch event {
             case .pulling, .pulled: break
@@ -59,6 +70,7 @@ final class ProgressDisplay: Sendable {
         case .setupFinished: return
         case .ready: return
         case .removing(let name): line("removing \(name)")
+        case .notEnforced: return
         }
     }
 
@@ -123,6 +135,7 @@ final class ProgressDisplay: Sendable {
         case .setupFinished(let script, let seconds): object = ["event": "setup-finished", "script": script, "seconds": seconds]
         case .ready: return
         case .removing(let name): object = ["event": "remove", "object": name]
+        case .notEnforced: return
         }
         JSONLines.write(object)
     }
