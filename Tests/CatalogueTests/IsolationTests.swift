@@ -142,15 +142,4 @@ import WorkshopSpec
         #expect(throws: CatalogueError.self) { try catalogue.list() }
         #expect(throws: CatalogueError.notAUser(role: stranger)) { try catalogue.whoami() }
     }
-
-    private func expectRefused(_ body: () throws -> Void, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
-        do {
-            try body()
-            Issue.record("the statement was allowed", sourceLocation: sourceLocation)
-        } catch let error as PostgresError {
-            #expect(error.sqlState == "42501", "\(error)", sourceLocation: sourceLocation)
-        } catch {
-            Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
-        }
-    }
 }

@@ -67,4 +67,26 @@ import WorkshopSpec
         #expect(ended.status == "completed")
         #expect(ended.score == 4)
     }
+
+    @Test func upRefusesAWorkshopBeyondItsOwnersCurrentPlanBeforeAnythingStarts() async throws {
+        let cluster = try TestCatalogue()
+        try cluster.user("alice", plan: "pro")
+        try cluster.user("bob")
+        try cluster.user("carol", role: .admin)
+        let files = try TemporaryDirectory()
+        // Fits pro (2 CPUs), not free (1).
+        try files.write("tiny/workshop.yaml", Self.spec.replacingOccurrences(of: "cpus: 0.5", with: "cpus: 2"))
+        let state = try TemporaryDirectory()
+        var bob = CatalogueCommandTests.environment(cluster, "bob")
+        bob["XDG_STATE_HOME"] = state.path
+        #expect(try await Nalabo.execute(["publish", files.path + "/tiny"], environment: CatalogueCommandTests.environment(cluster, "alice")).status == 0)
+        try cluster.as("carol").setPlan("alice", to: "free")
+
+        let up = try await Nalabo.execute(["up", "alice/tiny@1.0.0"], environment: bob)
+        #expect(up.status == 6, "\(up.stderr)")
+        #expect(up.stderr.contains("alice/tiny@1.0.0 exceeds its owner's plan and cannot run: container box: cpus 2 (at most 1)"), "\(up.stderr)")
+        // Nothing was started: no local session, no catalogue session.
+        #expect(try await Nalabo.execute(["sessions"], environment: bob).stdout.contains("no sessions"))
+        #expect(try cluster.as("bob").sessions().isEmpty)
+    }
 }

@@ -172,3 +172,28 @@ final class HostListener: @unchecked Sendable {
         return Array(Set(found)).sorted()
     }
 }
+
+extension HostileLearnerTests {
+    /// A check's output is the container's, where the learner is root: an OSC retitle, colours or a C1 CSI in it
+    /// must not reach the terminal of whoever runs `nalabo check` (or `solve`).
+    @Test func escapeSequencesFromAContainerNeverReachTheTerminal() async throws {
+        let lab = try Lab(busyboxSpec(slug: "escapes", challenges: """
+                  - id: loud
+                    title: Loud
+                    checks:
+                      - run: "printf 'FAIL: \\\\033]0;owned\\\\007\\\\033[31mred\\\\302\\\\233 text\\\\n'; exit 1"
+                    solve: {run: "printf '\\\\033[2J\\\\033]0;owned\\\\007solved\\\\n'"}
+            """))
+        #expect(try await lab.nalabo(["up", lab.path, "-q"]).status == 0)
+        let check = try await lab.nalabo(["check", "--color", "never"])
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("]0;owned[31mred text"), "the line is shown, without its control characters: \(check.stdout)")
+        let solve = try await lab.nalabo(["solve", "loud"])
+        #expect(solve.stdout.contains("solved"), "\(solve.stdout)")
+        for output in [check.stdout, check.stderr, solve.stdout, solve.stderr] {
+            #expect(!output.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B },
+                    "a control character reached the terminal: \(output.debugDescription)")
+        }
+        #expect(try await lab.nalabo(["down", "-q"]).status == 0)
+    }
+}

@@ -98,7 +98,7 @@ public struct Migrator {
                     max_disk = EXCLUDED.max_disk, max_ports = EXCLUDED.max_ports, max_steps = EXCLUDED.max_steps,
                     max_challenges = EXCLUDED.max_challenges, max_session_seconds = EXCLUDED.max_session_seconds,
                     network_modes = EXCLUDED.network_modes, max_bundle = EXCLUDED.max_bundle
-                """, [plan.id, plan.maxPublishedWorkshops.map(String.init), String(plan.maxContainers), String(plan.maxCPUs),
+                """, [plan.id, plan.maxPublishedWorkshops.map(String.init), String(plan.maxContainers), plan.maxCPUs.formatted,
                       String(plan.maxMemory.bytes), String(plan.maxPIDs), String(plan.maxDisk.bytes), String(plan.maxPortsPerContainer),
                       String(plan.maxSteps), String(plan.maxChallenges), String(plan.maxSession.seconds),
                       plan.networkModes.map(\.rawValue).joined(separator: ","), String(plan.maxBundle.bytes)])

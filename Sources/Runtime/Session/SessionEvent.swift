@@ -1,3 +1,4 @@
+import WorkshopSpec
 /// What `up` (and `test`) report while they work, for progress display.
 public enum SessionEvent: Sendable {
     case checkingImage(String)
@@ -50,7 +51,8 @@ public struct SetupFailure: Error, Sendable, CustomStringConvertible {
         } else {
             text += "exited with status \(outcome.exitCode.map(String.init) ?? "none")"
         }
-        let output = (outcome.stdout.text + outcome.stderr.text).trimmingCharacters(in: .whitespacesAndNewlines)
+        // The script's output is the container's: nothing in it may drive the terminal that prints this.
+        let output = (outcome.stdout.text + outcome.stderr.text).terminalSafe().trimmingCharacters(in: .whitespacesAndNewlines)
         if !output.isEmpty {
             text += "\nits output:\n" + output.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Runtime
+import WorkshopSpec
 
 extension Nalabo {
     struct Solve: AsyncParsableCommand {
@@ -18,7 +19,7 @@ extension Nalabo {
             let id = challenge
             let outcome = try await engineCall { try await Grader(engine: engine, store: store).solve(record, workshop: workshop, challenge: id) }
             let output = (outcome.stdout.text + outcome.stderr.text).trimmingCharacters(in: .whitespacesAndNewlines)
-            if !output.isEmpty { Swift.print(output) }
+            if !output.isEmpty { Swift.print(output.terminalSafe()) }  // the container's words
             guard outcome.succeeded else {
                 let why = outcome.timedOut ? "timed out" : "exited with status \(outcome.exitCode.map(String.init) ?? "none")"
                 throw CommandFailure("the reference solution of \(challenge) \(why); the challenge is not marked solved", status: ExitStatus.problemsFound).exit()

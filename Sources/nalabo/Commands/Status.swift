@@ -55,14 +55,14 @@ extension Nalabo {
             let colored = color.resolve()
             func paint(_ code: String, _ text: String) -> String { colored ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
             let record = report.session
-            var text = "\(workshop.metadata.title) (\(record.workshop.slug)@\(record.workshop.version)) — session \(record.id)\n"
+            var text = "\(workshop.metadata.title.terminalSafe(singleLine: true)) (\(record.workshop.slug)@\(record.workshop.version)) — session \(record.id)\n"
             text += record.isExpired() ? paint("31", "expired \(SessionText.relative(record.expiresAt))") + "\n"
                 : "time left: \(SessionText.relative(record.expiresAt).dropFirst(3)) (expires \(record.expiresAt.formatted(date: .omitted, time: .shortened)))\n"
             text += "score: \(report.score)/\(report.maxScore)\n\n"
             let current = SessionText.currentStep(workshop, progress: record.progress)
             for (index, step) in workshop.steps.enumerated() {
                 let marker = index == current ? "▶" : " "
-                text += "\(marker) \(index + 1). \(step.title)\n"
+                text += "\(marker) \(index + 1). \(step.title.terminalSafe(singleLine: true))\n"
                 for challenge in step.challenges {
                     let entry = record.progress[challenge.id]
                     let locked = challenge.needs.contains { !(record.progress[$0.value]?.isComplete ?? false) }

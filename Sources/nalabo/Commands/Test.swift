@@ -77,7 +77,7 @@ extension Nalabo {
                         throw CommandFailure("interrupted; the session under test was removed", status: 130).exit()
                     }
                     if let problem = result.sessionProblem, !json {
-                        Terminal.standardOutput.write(TestText(color: colored).paint("31", "  ✗ the session did not come up: ") + problem + "\n")
+                        Terminal.standardOutput.write(TestText(color: colored).paint("31", "  ✗ the session did not come up: ") + problem.terminalSafe() + "\n")
                     }
                     runs.append(result)
                     if json { Terminal.standardOutput.write(JSONLines.encode(result) + "\n") }
@@ -105,7 +105,7 @@ struct TestText {
     func line(_ result: ChallengeTestResult) -> String {
         let time = String(format: "%6.2fs", result.seconds)
         if result.passed { return "  " + paint("32", "✓") + " \(time)  \(result.challenge)\n" }
-        return "  " + paint("31", "✗") + " \(time)  \(result.challenge) — \(result.failedPhase?.rawValue ?? "failed"): \(result.problem ?? "")\n"
+        return "  " + paint("31", "✗") + " \(time)  \(result.challenge) — \(result.failedPhase?.rawValue ?? "failed"): \((result.problem ?? "").terminalSafe())\n"
     }
 
     func summary(_ runs: [WorkshopTestRun]) -> String {

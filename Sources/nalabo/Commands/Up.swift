@@ -48,7 +48,7 @@ extension Nalabo {
             let json = format == .json
             let display = ProgressDisplay(mode: ProgressDisplay.mode(json: json, quiet: quiet))
             if !json && !quiet {
-                Terminal.standardError.write("nalabo: starting \(workshop.metadata.title) (\(workshop.metadata.slug)@\(workshop.metadata.version))\n")
+                Terminal.standardError.write("nalabo: starting \(workshop.metadata.title.terminalSafe(singleLine: true)) (\(workshop.metadata.slug)@\(workshop.metadata.version))\n")
             }
             let engine = try await connectEngine()
             let store = SessionStore.standard()

@@ -134,3 +134,15 @@ func workshop(_ slug: String, version: String = "1.0.0", title: String = "A work
     }
     return workshop
 }
+
+/// Expects PostgreSQL to refuse a statement as not permitted (SQLSTATE 42501).
+func expectRefused(_ body: () throws -> Void, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    do {
+        try body()
+        Issue.record("the statement was allowed", sourceLocation: sourceLocation)
+    } catch let error as PostgresError {
+        #expect(error.sqlState == "42501", "\(error)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
+    }
+}
