@@ -103,7 +103,10 @@ import WorkshopSpec
             // Root in the container stops and kills everything it can see, PID 1 included.
             _ = try await lab.shell(engine, session, "kill -STOP 1; kill -KILL 1; kill -STOP -1; kill -KILL -1; true")
             let id = try #require(session.containers.first?.engineID)
-            #expect(try await engine.inspectContainer(id).running, "the container went down before its time")
+            // (A loaded machine may have spent most of the session's time in `up`: then only the end is checked.)
+            if expiry.timeIntervalSinceNow > 2 {
+                #expect(try await engine.inspectContainer(id).running, "the container went down before its time")
+            }
             // It still ends at its expiry: within a few seconds of it, bounded by a minute.
             let deadline = Date().addingTimeInterval(60)
             while try await engine.inspectContainer(id).running, Date() < deadline {
