@@ -19,9 +19,9 @@ import WorkshopSpec
             let nobody = try await lab.shell(engine, session, "cat /proc/self/status", user: "65534").stdout.text
             #expect(field("CapEff", in: nobody) == "0000000000000000")
 
-            // Mounts: the image's root, the kernel's pseudo file systems and the three files the engine writes for
-            // every container (resolv.conf, hostname, hosts) — and, only when nalabo-init is missing, the
-            // engine's init binary, read-only; nothing else.
+            // Mounts: the image's root, the kernel's pseudo file systems, the three files the engine writes for
+            // every container (resolv.conf, hostname, hosts) and nalabo-init's volume, read-only (or, only when
+            // nalabo-init is missing, the engine's init binary); nothing else.
             let mounts = try await lab.shell(engine, session, "cat /proc/mounts").stdout.text
             let allowedFiles: Set<String> = ["/etc/resolv.conf", "/etc/hostname", "/etc/hosts"]
             let pseudo: Set<String> = ["proc", "tmpfs", "devpts", "sysfs", "cgroup", "cgroup2", "mqueue", "overlay", "shm", "devtmpfs"]
@@ -31,6 +31,11 @@ import WorkshopSpec
                 let (point, type) = (parts[1], parts[2])
                 // The root is the image's, on whatever the engine's storage is (overlay, btrfs, ...).
                 if point == "/" { continue }
+                // nalabo-init's engine volume, read-only.
+                if point == "/.nalabo" {
+                    #expect(parts[3].hasPrefix("ro,"), "nalabo-init's volume must be read-only: \(line)")
+                    continue
+                }
                 if point == "/sbin/docker-init" {
                     #expect(parts[3].hasPrefix("ro,"), "the engine's init must be read-only: \(line)")
                     continue

@@ -96,7 +96,7 @@ import WorkshopSpec
         let session = try await SessionProvisioner(engine: engine, store: lab.store).up(lab.workshop(), options: options)
         do {
             // PID 1 is nalabo-init, and it reaps orphans: a background child of an exited shell leaves no zombie.
-            #expect(try await lab.shell(engine, session, "cat /proc/1/comm").stdout.text == ".nalabo-init\n")
+            #expect(try await lab.shell(engine, session, "cat /proc/1/comm").stdout.text == "nalabo-init\n")
             _ = try await lab.shell(engine, session, "sh -c 'sleep 0.2 &' ; sleep 1")
             let zombies = try await lab.shell(engine, session, "grep -l '^State:.*Z' /proc/[0-9]*/status 2>/dev/null | wc -l")
             #expect(zombies.stdout.text.trimmingCharacters(in: .whitespacesAndNewlines) == "0")

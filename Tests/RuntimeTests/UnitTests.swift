@@ -206,21 +206,25 @@ import WorkshopSpec
     @Test func learnerContainersRunNalaboInitUntilExpiryWithTheirDiskCapped() throws {
         let workshop = try Self.workshop(busyboxSpec(resources: "{cpus: 0.5, memory: 64Mi, pids: 64, disk: 256Mi}"))
         let expiry = Date(timeIntervalSince1970: 1_900_000_000.2)
-        let program: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, 1, 2, 3]
+        let volume = InitProgram.volumeName([0x7F, 0x45, 0x4C, 0x46, 1, 2, 3])
+        #expect(volume.hasPrefix("nalabo-init-") && volume.count == "nalabo-init-".count + 16)
         let container = try #require(SessionBlueprint(sessionID: "s", workshop: workshop, expiresAt: expiry, stateFile: "/x",
-                                                      initProgram: program, limitsDisk: true).containers.first)
-        #expect(container.command == ["/.nalabo-init", "1900000001"])
-        #expect(container.files == [ContainerFile(path: "/.nalabo-init", mode: 0o555, contents: program)])
+                                                      initVolume: volume, limitsDisk: true).containers.first)
+        #expect(container.command == ["/.nalabo/nalabo-init", "1900000001"])
+        #expect(container.volumes == [VolumeMount(volume: volume, target: "/.nalabo", readOnly: true)])
         #expect(!container.engineInit)
         #expect(container.limits.diskBytes == 256 << 20)
         let body = try JSONSerialization.jsonObject(with: JSONEncoder().encode(API.ContainerCreate(container))) as? [String: Any]
         let hostConfig = try #require(body?["HostConfig"] as? [String: Any])
         #expect(hostConfig["StorageOpt"] as? [String: String] == ["size": String(256 << 20)])
         #expect(hostConfig["Init"] as? Bool == false)
+        let mounts = hostConfig["Mounts"] as? [[String: Any]]
+        #expect(mounts?.count == 1 && mounts?.first?["Type"] as? String == "volume" && mounts?.first?["ReadOnly"] as? Bool == true)
+        #expect((hostConfig["Binds"] as? [String])?.isEmpty == true, "never a path of the host")
         // Without nalabo-init, the engine's init and the shell keep-alive; where the engine cannot cap the
         // disk, no size is asked for (and `up` says so).
         let fallback = try #require(SessionBlueprint(sessionID: "s", workshop: workshop, expiresAt: expiry, stateFile: "/x").containers.first)
-        #expect(fallback.engineInit && fallback.files.isEmpty && fallback.command.first == "/bin/sh" && fallback.limits.diskBytes == nil)
+        #expect(fallback.engineInit && fallback.volumes.isEmpty && fallback.command.first == "/bin/sh" && fallback.limits.diskBytes == nil)
         // An omitted disk takes the free plan's maximum.
         let defaulted = try #require(SessionBlueprint(sessionID: "s", workshop: try Self.workshop(busyboxSpec()), expiresAt: expiry,
                                                       stateFile: "/x", limitsDisk: true).containers.first)
@@ -230,13 +234,13 @@ import WorkshopSpec
     @Test func archivesAreUstarThatTarReads() async throws {
         let directory = try TemporaryDirectory()
         let contents = Array("#!/bin/sh\necho hi\n".utf8) + [UInt8](repeating: 0x41, count: 600)
-        let archive = TarArchive.archive([ContainerFile(path: "/.nalabo-init", mode: 0o555, contents: contents)],
+        let archive = TarArchive.archive([ContainerFile(path: "nalabo-init", mode: 0o555, contents: contents)],
                                          modified: Date(timeIntervalSince1970: 1_700_000_000))
         #expect(archive.count % 512 == 0 && archive.count == 512 + 1024 + 1024)
         try Data(archive).write(to: URL(fileURLWithPath: directory.path + "/a.tar"))
-        let listing = try await host("cd \(directory.path) && tar -tvf a.tar && tar -xf a.tar && cmp -s .nalabo-init /dev/stdin < .nalabo-init && stat -c '%a %s' .nalabo-init")
+        let listing = try await host("cd \(directory.path) && tar -tvf a.tar && tar -xf a.tar && stat -c '%a %s' nalabo-init")
         #expect(listing.status == 0, "\(listing.stderr)")
-        #expect(listing.stdout.contains("-r-xr-xr-x root/root") && listing.stdout.contains(".nalabo-init"), "\(listing.stdout)")
+        #expect(listing.stdout.contains("-r-xr-xr-x root/root") && listing.stdout.contains(" nalabo-init"), "\(listing.stdout)")
         #expect(listing.stdout.hasSuffix("555 \(contents.count)\n"), "\(listing.stdout)")
     }
 

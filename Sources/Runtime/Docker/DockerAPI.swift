@@ -91,14 +91,39 @@ enum API {
         var restartPolicy = RestartPolicy()
         var logConfig = LogConfig()
         var binds: [String] = []
+        /// Engine volumes only (nalabo-init's); never a path of the host.
+        var mounts: [Mount]?
         var publishAllPorts = false
         var dns: [String]
         enum CodingKeys: String, CodingKey {
             case networkMode = "NetworkMode", portBindings = "PortBindings", privileged = "Privileged", capDrop = "CapDrop"
             case capAdd = "CapAdd", securityOpt = "SecurityOpt", memory = "Memory", memorySwap = "MemorySwap"
             case nanoCpus = "NanoCpus", pidsLimit = "PidsLimit", `init` = "Init", readonlyRootfs = "ReadonlyRootfs"
-            case ipcMode = "IpcMode", restartPolicy = "RestartPolicy", logConfig = "LogConfig", binds = "Binds"
+            case ipcMode = "IpcMode", restartPolicy = "RestartPolicy", logConfig = "LogConfig", binds = "Binds", mounts = "Mounts"
             case publishAllPorts = "PublishAllPorts", dns = "Dns", storageOpt = "StorageOpt"
+        }
+    }
+
+    struct VolumeCreate: Encodable {
+        var name: String
+        var labels: [String: String]
+        enum CodingKeys: String, CodingKey { case name = "Name", labels = "Labels" }
+    }
+
+    struct VolumeInspect: Decodable {
+        var labels: [String: String]?
+        enum CodingKeys: String, CodingKey { case labels = "Labels" }
+    }
+
+    struct Mount: Encodable {
+        var type = "volume"
+        var source: String
+        var target: String
+        var readOnly: Bool
+        /// An empty volume is not filled from the image's directory at the target.
+        var volumeOptions = ["NoCopy": true]
+        enum CodingKeys: String, CodingKey {
+            case type = "Type", source = "Source", target = "Target", readOnly = "ReadOnly", volumeOptions = "VolumeOptions"
         }
     }
 
@@ -149,6 +174,7 @@ enum API {
                 `init`: spec.engineInit,
                 readonlyRootfs: spec.readOnlyRootFilesystem,
                 storageOpt: spec.limits.diskBytes.map { ["size": String($0)] },
+                mounts: spec.volumes.isEmpty ? nil : spec.volumes.map { Mount(source: $0.volume, target: $0.target, readOnly: $0.readOnly) },
                 dns: spec.dnsServers
             )
             if spec.network != "none" {

@@ -187,17 +187,31 @@ public struct DockerEngine: ContainerEngine {
         if response.status == 404 {
             throw EngineError.imageUnavailable(image: spec.image, reason: response.message)
         }
-        let id = try decode(API.Created.self, response, "POST /containers/create").id
-        if !spec.files.isEmpty {
-            let archive = Data(TarArchive.archive(spec.files))
-            let path = "/containers/\(Self.escape(id))/archive"
-            let copied = try await transport.send(.PUT, path, version: apiVersion, query: [("path", "/")],
-                                                  body: (archive, "application/x-tar"), timeout: .seconds(60))
-            guard (200..<300).contains(copied.status) else {
-                throw EngineError.api(status: copied.status, message: copied.message, request: "PUT \(path)")
-            }
+        return try decode(API.Created.self, response, "POST /containers/create").id
+    }
+
+    public func volumeLabels(_ name: String) async throws -> [String: String]? {
+        let response = try await call(.GET, "/volumes/\(Self.escape(name))", accept: [404])
+        guard response.status != 404 else { return nil }
+        return try decode(API.VolumeInspect.self, response, "GET /volumes/\(name)").labels ?? [:]
+    }
+
+    public func createVolume(_ name: String, labels: [String: String]) async throws {
+        // Engines before 23 return an existing volume as it is; newer ones answer 409 when the labels differ.
+        _ = try await call(.POST, "/volumes/create", body: API.VolumeCreate(name: name, labels: labels), accept: [409])
+    }
+
+    public func removeVolume(_ name: String) async throws {
+        _ = try await call(.DELETE, "/volumes/\(Self.escape(name))", accept: [404])
+    }
+
+    public func copyFiles(_ files: [ContainerFile], into container: String, at directory: String) async throws {
+        let path = "/containers/\(Self.escape(container))/archive"
+        let copied = try await transport.send(.PUT, path, version: apiVersion, query: [("path", directory)],
+                                              body: (Data(TarArchive.archive(files)), "application/x-tar"), timeout: .seconds(60))
+        guard (200..<300).contains(copied.status) else {
+            throw EngineError.api(status: copied.status, message: copied.message, request: "PUT \(path)")
         }
-        return id
     }
 
     public func protectHost() async -> HostFirewall.Status {

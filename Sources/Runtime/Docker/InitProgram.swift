@@ -1,10 +1,12 @@
 import Foundation
+import WorkshopSpec
 
 /// `nalabo-init`, the PID 1 of learner containers on Docker (see Sources/nalabo-init): it ends the container at
 /// the session's expiry, and nothing inside the container can stop it.
 public enum InitProgram {
-    /// Where it is placed in each container.
-    public static let path = "/.nalabo-init"
+    /// Where learner containers mount nalabo-init's volume, read-only, and the program in it.
+    public static let mountPoint = "/.nalabo"
+    public static let path = mountPoint + "/nalabo-init"
 
     /// The program's bytes, from `NALABO_INIT` or next to the running executable; or why it is not there.
     public static let contents: Result<[UInt8], Missing> = load(environment: ProcessInfo.processInfo.environment)
@@ -33,8 +35,40 @@ public enum InitProgram {
         return .failure(Missing(searched: candidates))
     }
 
-    /// The file to place in a container.
-    static func file(_ contents: [UInt8]) -> ContainerFile {
-        ContainerFile(path: path, mode: 0o555, contents: contents)
+    /// The marker volume of this version of the program, named by its digest.
+    static func volumeName(_ contents: [UInt8]) -> String {
+        "nalabo-init-" + SHA256.hex(contents).prefix(16)
+    }
+
+    /// Makes sure the engine has a volume holding the program, complete, and returns its name. Without locks:
+    /// each filler writes a volume of its own (through a container that is created and never started, since
+    /// the Engine API writes into volumes only through one), then creates the marker volume naming it in a
+    /// label. The first marker wins, and every `up` uses the volume it names; a volume that lost is removed.
+    /// A filler that dies halfway leaves no marker, so nobody uses what it wrote.
+    static func ensureVolume(_ contents: [UInt8], on engine: any ContainerEngine, image: String) async throws -> String {
+        let marker = volumeName(contents)
+        if let filled = try await engine.volumeLabels(marker)?[SessionBlueprint.Label.initVolume] { return filled }
+        let own = marker + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let labels = [SessionBlueprint.Label.role: "init"]
+        try await engine.createVolume(own, labels: labels)
+        let filler = try await engine.createContainer(ContainerSpec(
+            name: own + "-fill", image: image, hostname: "fill", command: [path], user: nil, workdir: nil,
+            env: [], labels: labels, network: "none", aliases: [], ports: [],
+            limits: ContainerLimits(memoryBytes: 32 << 20, nanoCPUs: 100_000_000, pids: 8), capabilities: [],
+            readOnlyRootFilesystem: true, volumes: [VolumeMount(volume: own, target: mountPoint, readOnly: false)]))
+        do {
+            try await engine.copyFiles([ContainerFile(path: "nalabo-init", mode: 0o555, contents: contents)], into: filler, at: mountPoint)
+            try await engine.removeContainer(filler)
+        } catch {
+            try? await engine.removeContainer(filler)
+            try? await engine.removeVolume(own)
+            throw error
+        }
+        try await engine.createVolume(marker, labels: labels.merging([SessionBlueprint.Label.initVolume: own]) { $1 })
+        guard let winner = try await engine.volumeLabels(marker)?[SessionBlueprint.Label.initVolume] else {
+            throw EngineError.protocolViolation("the volume \(marker) has no \(SessionBlueprint.Label.initVolume) label; remove it (docker volume rm \(marker))")
+        }
+        if winner != own { try? await engine.removeVolume(own) }
+        return winner
     }
 }

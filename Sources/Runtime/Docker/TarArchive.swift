@@ -1,9 +1,9 @@
 import Foundation
 import WorkshopSpec
 
-/// A file to place in a container before it starts.
+/// A file to write into a container (``ContainerEngine/copyFiles(_:into:at:)``).
 public struct ContainerFile: Sendable, Equatable {
-    /// The path inside the container, absolute.
+    /// The path below the directory it is copied into.
     public var path: String
     /// Permission bits, such as 0o555.
     public var mode: Int
@@ -17,7 +17,7 @@ public struct ContainerFile: Sendable, Equatable {
 }
 
 /// The POSIX ustar archive the Engine API's `PUT /containers/{id}/archive` takes: regular files owned by root,
-/// written to be extracted at `/`.
+/// extracted below the request's directory.
 enum TarArchive {
     static func archive(_ files: [ContainerFile], modified: Date = Date()) -> [UInt8] {
         var archive: [UInt8] = []
@@ -30,7 +30,7 @@ enum TarArchive {
         return archive
     }
 
-    /// The 512-byte header; names up to 100 bytes (nalabo's own files), relative to `/`.
+    /// The 512-byte header; names up to 100 bytes (nalabo's own files).
     private static func header(for file: ContainerFile, modified: Int) -> [UInt8] {
         var block = [UInt8](repeating: 0, count: 512)
         func put(_ text: String, at offset: Int, width: Int) {

@@ -28,6 +28,15 @@ public protocol ContainerEngine: Sendable {
     /// Removes a container and its anonymous volumes, killing it if it runs; a missing one is not an error.
     func removeContainer(_ id: String) async throws
 
+    /// A named volume's labels, nil when there is no such volume; creates one (an existing one is kept as it
+    /// is, with its own labels); removes one.
+    func volumeLabels(_ name: String) async throws -> [String: String]?
+    func createVolume(_ name: String, labels: [String: String]) async throws
+    func removeVolume(_ name: String) async throws
+    /// Writes files into a created container (started or not), below `directory`; into a volume mounted
+    /// there, if one is.
+    func copyFiles(_ files: [ContainerFile], into container: String, at directory: String) async throws
+
     /// Makes sure containers on networks with a host address cannot reach the host's own services, where it
     /// can; says why not otherwise.
     func protectHost() async -> HostFirewall.Status
@@ -90,10 +99,17 @@ public struct ContainerSpec: Sendable, Equatable {
     public var readOnlyRootFilesystem: Bool
     /// Upstream DNS servers for the engine's embedded resolver; empty for the engine's default.
     public var dnsServers: [String] = []
-    /// Files placed in the container after it is created, before it starts (nalabo-init).
-    public var files: [ContainerFile] = []
+    /// Engine volumes mounted into the container (nalabo-init's, read-only).
+    public var volumes: [VolumeMount] = []
     /// Whether the engine's own init runs as PID 1 (false when `command` starts with an init of nalabo's).
     public var engineInit = true
+}
+
+/// A named engine volume mounted into a container; never a path of the host.
+public struct VolumeMount: Sendable, Equatable {
+    public var volume: String
+    public var target: String
+    public var readOnly: Bool
 }
 
 /// The resource limits applied to every container.

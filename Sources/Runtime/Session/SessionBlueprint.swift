@@ -15,6 +15,8 @@ public struct SessionBlueprint: Sendable {
         public static let stateFile = "dev.nalabo.state-file"
         /// The machine whose state directory holds that file: only `prune` on that machine judges it.
         public static let host = "dev.nalabo.host"
+        /// On nalabo-init's marker volume: the volume that holds the program, complete.
+        public static let initVolume = "dev.nalabo.init-volume"
     }
 
     /// The capabilities a learner's root shell keeps after `CapDrop: ALL`: change owners and modes of files
@@ -41,27 +43,28 @@ public struct SessionBlueprint: Sendable {
     public let expiresAt: Date
     public let stateFile: String
     public let gatewayImage: String
-    /// nalabo-init's bytes: PID 1 of every learner container, ending it at expiry; nil when it is missing.
-    public let initProgram: [UInt8]?
+    /// The engine volume that holds nalabo-init, PID 1 of every learner container (it ends the container at
+    /// the expiry); nil when the program is missing.
+    public var initVolume: String?
     /// Whether the engine can cap each container's writable layer (``EngineInfo/canLimitDisk``).
     public let limitsDisk: Bool
 
     public init(sessionID: String, workshop: Workshop, expiresAt: Date, stateFile: String,
-                gatewayImage: String = SessionBlueprint.defaultGatewayImage, initProgram: [UInt8]? = nil,
+                gatewayImage: String = SessionBlueprint.defaultGatewayImage, initVolume: String? = nil,
                 limitsDisk: Bool = false) {
         self.sessionID = sessionID
         self.workshop = workshop
         self.expiresAt = expiresAt
         self.stateFile = stateFile
         self.gatewayImage = gatewayImage
-        self.initProgram = initProgram
+        self.initVolume = initVolume
         self.limitsDisk = limitsDisk
     }
 
     /// The first process of a learner container: nalabo-init until the expiry (it cannot be stopped from
     /// inside), else the shell keep-alive.
     var learnerCommand: [String] {
-        initProgram == nil ? Self.keepAlive(expiresAt: expiresAt)
+        initVolume == nil ? Self.keepAlive(expiresAt: expiresAt)
             : [InitProgram.path, String(Int(expiresAt.timeIntervalSince1970.rounded(.up)))]
     }
 
@@ -147,8 +150,8 @@ public struct SessionBlueprint: Sendable {
             // upstream is asked from inside the container, where nothing listens, so an isolated session cannot
             // reach the outside through DNS either (Docker before 26 forwards for internal networks too).
             dnsServers: networkMode == .isolated ? ["127.0.0.1"] : [],
-            files: initProgram.map { [InitProgram.file($0)] } ?? [],
-            engineInit: initProgram == nil
+            volumes: initVolume.map { [VolumeMount(volume: $0, target: InitProgram.mountPoint, readOnly: true)] } ?? [],
+            engineInit: initVolume == nil
         )
     }
 

@@ -40,10 +40,10 @@ public struct SessionProvisioner: Sendable {
         while (try? store.load(id)) != nil { id = Self.newID() }
         let info = try await engine.info()
         let initProgram = protections(workshop, info: info, events: events)
-        let blueprint = SessionBlueprint(sessionID: id, workshop: workshop,
+        var blueprint = SessionBlueprint(sessionID: id, workshop: workshop,
                                          expiresAt: options.expiresAt ?? now.addingTimeInterval(TimeInterval(workshop.limits.session.seconds)),
                                          stateFile: store.recordPath(id), gatewayImage: gatewayImage,
-                                         initProgram: initProgram, limitsDisk: info.canLimitDisk)
+                                         limitsDisk: info.canLimitDisk)
         if blueprint.network?.hostAddress == true, case .unverified(let reason) = await engine.protectHost() {
             events(.notEnforced(.hostServices, reason: reason))
         }
@@ -55,6 +55,9 @@ public struct SessionProvisioner: Sendable {
             if try await engine.imageExists(image) { continue }
             try await engine.pullImage(image) { events(.pulling($0)) }
             events(.pulled(image))
+        }
+        if let initProgram, let image = blueprint.images.first {
+            blueprint.initVolume = try await InitProgram.ensureVolume(initProgram, on: engine, image: image)
         }
 
         var record = LocalSession(

@@ -95,17 +95,28 @@ public struct SessionStore: Sendable {
 
     /// Runs `body` holding the session's lock file.
     public func withLock<T>(_ id: String, _ body: () throws -> T) throws -> T {
-        let path = sessionDirectory(id).appendingPathComponent("lock").path
+        let descriptor = try Self.lock(sessionDirectory(id).appendingPathComponent("lock").path)
+        defer { Self.unlock(descriptor) }
+        return try body()
+    }
+
+    private static func lock(_ path: String) throws -> Int32 {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw Failure(description: "cannot open \(path): \(String(cString: strerror(errno)))")
         }
-        defer { close(descriptor) }
         while flock(descriptor, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw Failure(description: "cannot lock \(path): \(String(cString: strerror(errno)))") }
+            guard errno == EINTR else {
+                close(descriptor)
+                throw Failure(description: "cannot lock \(path): \(String(cString: strerror(errno)))")
+            }
         }
-        defer { flock(descriptor, LOCK_UN) }
-        return try body()
+        return descriptor
+    }
+
+    private static func unlock(_ descriptor: Int32) {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
     }
 
     /// Removes a session's directory.
