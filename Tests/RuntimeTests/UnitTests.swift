@@ -231,6 +231,20 @@ import WorkshopSpec
         #expect(defaulted.limits.diskBytes == Plan.free.maxDisk.bytes)
     }
 
+    @Test func anUncappedDiskIsSaidAsTheDocsShowIt() throws {
+        let info = EngineInfo(product: "Docker", serverVersion: "20.10", apiVersion: "1.41", operatingSystem: "Debian",
+                              cgroupVersion: "1", storageDriver: "overlay2", backingFilesystem: "extfs")
+        #expect(!info.canLimitDisk)
+        let docs = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../docs/runtime.md").standardized.path, encoding: .utf8)
+        let warning = "warning: \(Protection.disk.subject): \(SessionProvisioner.uncappedDisk(info))"
+        #expect(docs.contains(warning), "docs/runtime.md should show: \(warning)")
+        for capable in [("overlay2", "xfs"), ("btrfs", "btrfs")] {
+            #expect(EngineInfo(product: "Docker", serverVersion: "", apiVersion: "", operatingSystem: "", cgroupVersion: nil,
+                               storageDriver: capable.0, backingFilesystem: capable.1).canLimitDisk)
+        }
+    }
+
     @Test func archivesAreUstarThatTarReads() async throws {
         let directory = try TemporaryDirectory()
         let contents = Array("#!/bin/sh\necho hi\n".utf8) + [UInt8](repeating: 0x41, count: 600)

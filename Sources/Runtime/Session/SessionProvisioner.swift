@@ -38,8 +38,16 @@ public struct SessionProvisioner: Sendable {
         let now = Date()
         var id = Self.newID()
         while (try? store.load(id)) != nil { id = Self.newID() }
+        // What of the session's protection this engine and installation can give; `up` says what will not hold.
         let info = try await engine.info()
-        let initProgram = protections(workshop, info: info, events: events)
+        if !info.canLimitDisk { events(.notEnforced(.disk, reason: Self.uncappedDisk(info))) }
+        let initProgram: [UInt8]?
+        switch InitProgram.contents {
+        case .success(let bytes): initProgram = bytes
+        case .failure(let missing):
+            events(.notEnforced(.expiry, reason: missing.description))
+            initProgram = nil
+        }
         var blueprint = SessionBlueprint(sessionID: id, workshop: workshop,
                                          expiresAt: options.expiresAt ?? now.addingTimeInterval(TimeInterval(workshop.limits.session.seconds)),
                                          stateFile: store.recordPath(id), gatewayImage: gatewayImage,
@@ -98,20 +106,11 @@ public struct SessionProvisioner: Sendable {
         }
     }
 
-    /// What of the session's protection this engine and installation can give: nalabo-init's bytes (nil when
-    /// missing), and a warning for every protection that will not hold.
-    private func protections(_ workshop: Workshop, info: EngineInfo, events: @Sendable (SessionEvent) -> Void) -> [UInt8]? {
-        if !info.canLimitDisk {
-            let storage = "\(info.storageDriver ?? "unknown") on \(info.backingFilesystem ?? "an unknown filesystem")"
-            events(.notEnforced(.disk, reason: "the engine's storage (\(storage)) cannot cap a container's size; "
-                + "run the engine on overlay2 over xfs mounted with pquota (scripts/start-docker sets that up; docs/runtime.md, \"Disk\")"))
-        }
-        switch InitProgram.contents {
-        case .success(let bytes): return bytes
-        case .failure(let missing):
-            events(.notEnforced(.expiry, reason: missing.description))
-            return nil
-        }
+    /// Why an engine cannot cap a container's disk, and what the operator does.
+    static func uncappedDisk(_ info: EngineInfo) -> String {
+        let storage = "\(info.storageDriver ?? "unknown") on \(info.backingFilesystem ?? "an unknown filesystem")"
+        return "the engine's storage (\(storage)) cannot cap a container's size; run the engine on overlay2 over xfs "
+            + "mounted with pquota, or on btrfs (scripts/start-docker sets that up; docs/runtime.md, \"Disk\")"
     }
 
     private func provision(_ blueprint: SessionBlueprint, record: LocalSession,
