@@ -69,8 +69,9 @@ import WorkshopSpec
             scripts/start-docker puts it on xfs with pquota or btrfs with quotas
             """)
         let lab = try Lab(Self.spec(network: "none", resources: "{cpus: 0.5, memory: 128Mi, pids: 64, disk: 64Mi}"))
-        let before = try freeBytes("/var/lib/docker")
         try await lab.withSession(engine) { session in
+            // The engine's filesystem, once the session is up (creating it writes too).
+            let before = try freeBytes("/var/lib/docker")
             // 200 MiB into /tmp, which is the container's own filesystem.
             let fill = try await lab.shell(engine, session, "dd if=/dev/zero of=/tmp/fill bs=1M count=200 conv=fsync 2>&1; echo status=$?; stat -c %s /tmp/fill")
             let text = fill.stdout.text
