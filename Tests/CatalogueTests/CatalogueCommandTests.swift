@@ -120,9 +120,10 @@ import WorkshopSpec
         let files = try TemporaryDirectory()
         let path = try Self.workshopDirectory("killed", in: files)
         let aliceID = try #require(try cluster.asOwner().connection.execute("SELECT id FROM nalabo.users WHERE handle = 'alice'").scalar)
-        // Hold the per-owner publish lock so the publisher stops inside its transaction, after its first writes.
+        // Hold the per-owner publish lock (her users row) so the publisher stops inside its transaction.
         let blocker = try cluster.superuserConnection()
-        try blocker.execute("SELECT pg_advisory_lock(hashtext('nalabo.publish'), $1::integer)", [aliceID])
+        try blocker.execute("BEGIN")
+        try blocker.execute("SELECT 1 FROM nalabo.users WHERE id = $1 FOR UPDATE", [aliceID])
         let process = try Nalabo.start(["publish", path], environment: Self.environment(cluster, "alice"))
         let monitor = try cluster.superuserConnection()
         var victim: String?
@@ -134,7 +135,7 @@ import WorkshopSpec
         }
         let pid = try #require(victim, "the publisher never waited on the lock")
         try monitor.execute("SELECT pg_terminate_backend($1::integer)", [pid])
-        try blocker.execute("SELECT pg_advisory_unlock_all()")
+        try blocker.execute("ROLLBACK")
         let result = try process.finish()
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("the connection to the catalogue was lost"))

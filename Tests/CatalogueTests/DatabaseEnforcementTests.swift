@@ -110,6 +110,43 @@ import WorkshopSpec
         try alice.yank(WorkshopAddress(owner: "alice", slug: "c", version: "1.0.0"), undo: true)
     }
 
+    @Test func theQuotaHoldsUnderRepeatableReadAndNobodyCanStallAnothersPublishing() throws {
+        let cluster = try TestCatalogue()
+        try cluster.user("alice")
+        try cluster.user("bob")
+        let alice = try cluster.as("alice").connection
+        // A snapshot taken before the quota's lock would count without the lock's previous holder: refused.
+        try alice.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        let error = try #require(throws: PostgresError.self) {
+            try alice.execute("SELECT nalabo.publish($1)", [WorkshopBundle(try workshop("snapshot")).canonicalText])
+        }
+        #expect(error.sqlState == "25001", "\(error)")
+        try alice.execute("ROLLBACK")
+        // The quota's lock is alice's users row, which bob may not lock (an advisory lock anyone could take).
+        let bob = try cluster.as("bob").connection
+        let aliceID = try #require(try cluster.asOwner().connection.execute("SELECT id FROM nalabo.users WHERE handle = 'alice'").scalar)
+        try bob.execute("BEGIN")
+        #expect(try bob.execute("SELECT 1 FROM nalabo.users WHERE id = $1 FOR UPDATE", [aliceID]).rows.isEmpty)
+        try alice.execute("SET statement_timeout = '5s'")
+        #expect(try alice.execute("SELECT nalabo.publish($1)", [WorkshopBundle(try workshop("unblocked")).canonicalText]).scalar == "published")
+        try bob.execute("ROLLBACK")
+    }
+
+    @Test func limitsBelowTheSpecsMinimumAreRefusedToo() throws {
+        let cluster = try TestCatalogue()
+        try cluster.user("alice")
+        // Engines read a zero or negative limit as "none": a hand-made bundle must not pass them.
+        var text = WorkshopBundle(try workshop("unlimited")).canonicalText
+        text = text.replacingOccurrences(of: #""memory":"512Mi","pids":256"#, with: #""memory":"0","pids":-1"#)
+        #expect(text.contains(#""pids":-1"#))
+        let error = try #require(throws: CatalogueError.self) { try cluster.as("alice").run("SELECT nalabo.publish($1)", [text]) }
+        #expect("\(error)".contains("memory 0") && "\(error)".contains("pids -1"), "\(error)")
+        // Tags are labels, every one: no NULL, no comma inside one.
+        let tags = WorkshopBundle(try workshop("tags")).canonicalText.replacingOccurrences(of: #""tags":["linux"]"#, with: #""tags":["a,b",null]"#)
+        #expect(tags.contains("a,b"))
+        #expect(throws: CatalogueError.self) { try cluster.as("alice").run("SELECT nalabo.publish($1)", [tags]) }
+    }
+
     @Test func challengeRowsOfAPublishedVersionAreImmutable() throws {
         let cluster = try TestCatalogue()
         try cluster.user("alice")

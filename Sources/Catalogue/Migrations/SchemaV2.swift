@@ -54,8 +54,11 @@ enum SchemaV2 {
         CHECK (char_length(title) BETWEEN 1 AND 120 AND title !~ '[\x01-\x1f\x7f-\x9f]') NOT VALID;
     ALTER TABLE nalabo.workshop_versions ADD CONSTRAINT versions_summary_text
         CHECK (summary IS NULL OR (char_length(summary) <= 500 AND summary !~ '[\x01-\x08\x0b-\x1f\x7f-\x9f]')) NOT VALID;
-    ALTER TABLE nalabo.workshop_versions ADD CONSTRAINT versions_tags_format
-        CHECK (array_to_string(tags, ',') ~ '^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(,[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*)?$') NOT VALID;
+    -- Every element a lowercase label (no NULL, no empty string, no comma hidden in one).
+    CREATE FUNCTION nalabo.valid_labels(p_labels text[]) RETURNS boolean LANGUAGE sql IMMUTABLE
+        AS $$ SELECT pg_catalog.array_position(p_labels, NULL) IS NULL
+                     AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(p_labels) l WHERE l !~ '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$') $$;
+    ALTER TABLE nalabo.workshop_versions ADD CONSTRAINT versions_tags_format CHECK (nalabo.valid_labels(tags)) NOT VALID;
     ALTER TABLE nalabo.challenges ADD CONSTRAINT challenges_id_format
         CHECK (challenge ~ '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' AND step ~ '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' AND points >= 0) NOT VALID;
 
@@ -101,7 +104,7 @@ enum SchemaV2 {
     -- set only roles its login role is a member of), else the login role. Inside a SECURITY DEFINER function
     -- current_user is the function's owner, but this still names the caller.
     CREATE FUNCTION nalabo.caller() RETURNS name LANGUAGE sql STABLE
-        AS $$ SELECT coalesce(nullif(current_setting('role'), 'none'), session_user)::name $$;
+        AS $$ SELECT coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user)::name $$;
 
     -- The caller's user id; NULL for a role that is not a nalabo user, or a disabled one: fail closed.
     CREATE FUNCTION nalabo.my_id() RETURNS bigint
@@ -296,23 +299,27 @@ enum SchemaV2 {
         END IF;
         FOR container IN SELECT value FROM jsonb_array_elements(p_spec #> '{environment,containers}') LOOP
             cname := coalesce(container->>'name', '?');
+            -- The spec's lower bounds too: engines read 0 or -1 as "unlimited".
             cpus := CASE WHEN jsonb_typeof(container #> '{resources,cpus}') = 'number' THEN (container #>> '{resources,cpus}')::numeric END;
             IF cpus IS NULL OR cpus <= 0 OR cpus > plan.max_cpus THEN
                 problems := problems || format('container %s: cpus %s (at most %s)', cname, coalesce(cpus::text, 'missing'), plan.max_cpus);
             END IF;
             bytes := nalabo.quantity_bytes(container #>> '{resources,memory}');
-            IF bytes IS NULL OR bytes > plan.max_memory THEN
-                problems := problems || format('container %s: memory %s (at most %s bytes)', cname,
+            IF bytes IS NULL OR bytes < 6291456 OR bytes > plan.max_memory THEN
+                problems := problems || format('container %s: memory %s (6Mi to %s bytes)', cname,
                                                coalesce(container #>> '{resources,memory}', 'missing'), plan.max_memory);
             END IF;
-            n := CASE WHEN jsonb_typeof(container #> '{resources,pids}') = 'number' THEN (container #>> '{resources,pids}')::numeric END;
+            n := CASE WHEN jsonb_typeof(container #> '{resources,pids}') = 'number'
+                           AND (container #>> '{resources,pids}')::numeric = trunc((container #>> '{resources,pids}')::numeric)
+                           AND (container #>> '{resources,pids}')::numeric BETWEEN 8 AND 2147483647
+                      THEN (container #>> '{resources,pids}')::numeric END;
             IF n IS NULL OR n > plan.max_pids THEN
-                problems := problems || format('container %s: pids %s (at most %s)', cname, coalesce(n::text, 'missing'), plan.max_pids);
+                problems := problems || format('container %s: pids %s (8 to %s)', cname, coalesce(container #>> '{resources,pids}', 'missing'), plan.max_pids);
             END IF;
             IF container #> '{resources,disk}' IS NOT NULL THEN
                 bytes := nalabo.quantity_bytes(container #>> '{resources,disk}');
-                IF bytes IS NULL OR bytes > plan.max_disk THEN
-                    problems := problems || format('container %s: disk %s (at most %s bytes)', cname, container #>> '{resources,disk}', plan.max_disk);
+                IF bytes IS NULL OR bytes < 16777216 OR bytes > plan.max_disk THEN
+                    problems := problems || format('container %s: disk %s (16Mi to %s bytes)', cname, container #>> '{resources,disk}', plan.max_disk);
                 END IF;
             END IF;
             n := CASE WHEN jsonb_typeof(container->'ports') = 'array' THEN jsonb_array_length(container->'ports') ELSE 0 END;
@@ -363,8 +370,19 @@ enum SchemaV2 {
         END IF;
     END $$;
 
-    CREATE FUNCTION nalabo.lock_owner(p_owner bigint) RETURNS void LANGUAGE sql
-        AS $$ SELECT pg_advisory_xact_lock(hashtext('nalabo.publish'), p_owner::integer) $$;
+    -- The per-owner lock of the quota: the owner's users row, FOR UPDATE, taken inside the definer functions
+    -- (users may not lock other users' rows: only admins pass the users UPDATE policy; an advisory lock, which
+    -- anyone can take, would let anyone stall another's publishing). The count after the lock must see what the
+    -- lock's previous holder committed, so only READ COMMITTED is allowed: a REPEATABLE READ snapshot taken
+    -- before the lock would count without it.
+    CREATE FUNCTION nalabo.lock_owner(p_owner bigint) RETURNS void LANGUAGE plpgsql SET search_path = nalabo, pg_temp AS $$
+    BEGIN
+        IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+            RAISE EXCEPTION 'publishing and un-yanking need READ COMMITTED transactions, not %', pg_catalog.current_setting('transaction_isolation')
+                USING ERRCODE = '25001', HINT = 'run it outside an explicit REPEATABLE READ or SERIALIZABLE transaction';
+        END IF;
+        PERFORM 1 FROM nalabo.users WHERE id = p_owner FOR UPDATE;
+    END $$;
 
     -- Publishes the canonical bundle text as an immutable version. Everything is derived from the bundle
     -- here: the digest (SHA-256 of these bytes), slug, version, title, summary, tags and challenge rows; the
@@ -634,7 +652,7 @@ enum SchemaV2 {
     GRANT EXECUTE ON FUNCTION nalabo.caller(), nalabo.my_id(), nalabo.is_owner(), nalabo.is_admin(), nalabo.is_super_admin(),
         nalabo.is_grader(), nalabo.handles(), nalabo.grant_access(name), nalabo.publish(text), nalabo.version_violations(bigint),
         nalabo.start_session(bigint), nalabo.record_attempt(uuid, text, boolean, integer, boolean), nalabo.end_session(uuid),
-        nalabo.version_order(text), nalabo.quantity_bytes(text), nalabo.duration_seconds(text)
+        nalabo.version_order(text), nalabo.quantity_bytes(text), nalabo.duration_seconds(text), nalabo.valid_labels(text[])
         TO nalabo_user;
     """#
 }
