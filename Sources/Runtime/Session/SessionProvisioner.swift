@@ -147,9 +147,7 @@ public struct SessionProvisioner: Sendable {
             guard state.running else {
                 // An engine shutting down stops every container: say that, not that the image is broken.
                 _ = try await engine.info()
-                if blueprint.expiresAt <= Date() {
-                    throw EngineError.protocolViolation("the session expired before it was ready: starting it took longer than its time (\(blueprint.workshop.limits.session))")
-                }
+                if blueprint.expiresAt <= Date() { throw ExpiredBeforeReady(session: blueprint.workshop.limits.session) }
                 throw EngineError.protocolViolation("container \(record.containers[index].name) stopped right after it started (status \(state.status), exit \(state.exitCode)); does its image have /bin/sh?")
             }
             if let network = blueprint.network?.name { addresses[record.containers[index].name] = state.addresses[network] }
@@ -218,6 +216,15 @@ public struct SessionProvisioner: Sendable {
             do { try store.remove(id) } catch { problems.append("\(store.recordPath(id)): \(error)") }
         }
         return problems
+    }
+}
+
+/// The session's time ran out while it was being started (its containers stop at the expiry).
+public struct ExpiredBeforeReady: Error, Sendable, CustomStringConvertible {
+    public var session: SpecDuration
+    public var description: String {
+        "the session expired before it was ready: starting it took longer than its time (\(session)); "
+            + "the engine's machine may be overloaded, or the workshop's limits.session too short"
     }
 }
 

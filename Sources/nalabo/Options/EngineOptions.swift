@@ -27,6 +27,8 @@ func engineCall<T>(_ body: () async throws -> T) async throws -> T {
         throw CommandFailure(error.description).exit()
     } catch let error as Grader.SessionExpired {
         throw CommandFailure(error.description, status: ExitStatus.notPermitted).exit()
+    } catch let error as ExpiredBeforeReady {
+        throw CommandFailure(error.description).exit()
     } catch let error as Grader.UnknownChallenge {
         throw CommandFailure(error.description, status: ExitStatus.notFound).exit()
     }
