@@ -54,6 +54,10 @@ let package = Package(
             dependencies: ["WorkshopSpec", "CLibPQ"],
             exclude: ["README.md"]
         ),
+        // Shell that runs inside containers lives in Sources/Runtime/Scripts/*.sh (linted with shellcheck) and is
+        // embedded into the Runtime target at build time.
+        .executableTarget(name: "embed-scripts"),
+        .plugin(name: "EmbedScripts", capability: .buildTool(), dependencies: ["embed-scripts"]),
         .target(
             name: "Runtime",
             dependencies: [
@@ -65,7 +69,8 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
-            exclude: ["README.md"]
+            exclude: ["README.md", "Scripts"],
+            plugins: ["EmbedScripts"]
         ),
         .executableTarget(
             name: "nalabo",

@@ -92,7 +92,8 @@ import WorkshopSpec
             #expect(try await lab.shell(engine, session, "echo alive").stdout.text == "alive\n")
             // A learner's own command that runs out of memory shows in `nalabo status`, in plain words.
             _ = try await lab.shell(engine, session, "dd if=/dev/zero of=/dev/null bs=200M count=1")
-            let health = await ContainerHealth.check(try #require(session.containers[0].engineID), on: engine)
+            let handle = try #require(session.handle)
+            let health = try #require(try await DockerBackend(engine: engine).health(handle)[session.containers[0].name])
             #expect(health.running && (health.outOfMemoryKills ?? 0) >= 2)
             let status = try await lab.nalabo(["status", "--session", session.id, "--color", "never"])
             #expect(status.stdout.contains("box: running — \(health.outOfMemoryKills ?? 0) processes were killed because the container ran out of memory (limit 64Mi)"), "\(status.stdout)")
@@ -133,7 +134,7 @@ import WorkshopSpec
                 let byName = try await first.shell(engine, one, "timeout 5 bash -c 'exec 3<>/dev/tcp/server/7000; cat <&3'", container: "client")
                 #expect(byName.stdout.text == "pong-from-server\n", "\(byName.stderr.text)")
                 // The other session's server, by its address on its own network.
-                let otherServer = try #require(two.container("server")?.engineID)
+                let otherServer = try #require(two.handle?.members["server"])
                 let address = try #require(try await engine.inspectContainer(otherServer).addresses.values.first)
                 let across = try await first.shell(engine, one, "timeout 2 bash -c 'exec 3<>/dev/tcp/\(address)/7000; cat <&3' 2>&1; echo status=$?", container: "client")
                 #expect(!across.stdout.text.contains("pong"))
@@ -170,7 +171,7 @@ import WorkshopSpec
                 #expect(!probe.stdout.text.contains("outside\n"), "\(probe.stdout.text)")
                 #expect(!probe.stdout.text.contains("status=0"))
                 // The learner containers are on the internal network only.
-                let client = try #require(session.container("client")?.engineID)
+                let client = try #require(session.handle?.members["client"])
                 #expect(try await engine.inspectContainer(client).addresses.keys.sorted() == ["nalabo-\(session.id)"])
             }
         } catch {

@@ -13,9 +13,9 @@ import Testing
         let up = try Nalabo.start(["up", lab.path], environment: lab.environment.merging(environment) { _, new in new })
         // Stop the daemon while setup runs.
         let engine = try await daemon.engine()
-        let id = try await waitForSession(labelled: SessionBlueprint.Label.session, on: engine)
+        let id = try await waitForSession(labelled: DockerLayout.Label.session, on: engine)
         // Until the setup script runs, on a loaded machine too.
-        let container = try #require(try await engine.containers(labelled: "\(SessionBlueprint.Label.session)=\(id)").first?.id)
+        let container = try #require(try await engine.containers(labelled: "\(DockerLayout.Label.session)=\(id)").first?.id)
         for _ in 0..<100 {
             let processes = try? await engine.exec(ExecRequest(container: container, command: ["ps", "-o", "args="], timeLimit: .seconds(5)))
             if processes?.stdout.text.contains("sleep 60") == true { break }
@@ -39,7 +39,7 @@ import Testing
         #expect(pruned.status == 0, "\(pruned.stdout)\(pruned.stderr)")
         #expect(pruned.stdout.contains("removed orphaned session \(id)"))
         #expect(try await objects(of: id, on: restarted).isEmpty)
-        #expect(try await restarted.containers(labelled: SessionBlueprint.Label.session).isEmpty)
+        #expect(try await restarted.containers(labelled: DockerLayout.Label.session).isEmpty)
         #expect(lab.store.all().sessions.isEmpty)
         try await daemon.stop()
     }
@@ -48,7 +48,7 @@ import Testing
         let engine = try await TestEngine.connect()
         let lab = try Lab(busyboxSpec(slug: "crashed-up", setup: slowSetup))
         let up = try Nalabo.start(["up", lab.path], environment: lab.environment)
-        let id = try await waitForSession(labelled: "\(SessionBlueprint.Label.workshop)=crashed-up@1.0.0", on: engine)
+        let id = try await waitForSession(labelled: "\(DockerLayout.Label.workshop)=crashed-up@1.0.0", on: engine)
         // A kill that no program can clean up after.
         up.signal(SIGKILL)
         _ = try await up.finished()

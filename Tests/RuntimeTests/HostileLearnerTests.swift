@@ -94,7 +94,7 @@ import WorkshopSpec
         var options = SessionProvisioner.Options(source: lab.path)
         let expiry = Date().addingTimeInterval(30)  // room for a slow `up` when the whole suite runs
         options.expiresAt = expiry
-        let session = try await SessionProvisioner(engine: engine, store: lab.store).up(lab.workshop(), options: options)
+        let session = try await SessionProvisioner(backend: DockerBackend(engine: engine), store: lab.store).up(lab.workshop(), options: options)
         do {
             // PID 1 is nalabo-init, and it reaps orphans: a background child of an exited shell leaves no zombie.
             #expect(try await lab.shell(engine, session, "cat /proc/1/comm").stdout.text == "nalabo-init\n")
@@ -103,7 +103,7 @@ import WorkshopSpec
             #expect(zombies.stdout.text.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
             // Root in the container stops and kills everything it can see, PID 1 included.
             _ = try await lab.shell(engine, session, "kill -STOP 1; kill -KILL 1; kill -STOP -1; kill -KILL -1; true")
-            let id = try #require(session.containers.first?.engineID)
+            let id = try #require(session.handle?.members[session.containers[0].name])
             // (A loaded machine may have spent most of the session's time in `up`: then only the end is checked.)
             if expiry.timeIntervalSinceNow > 2 {
                 #expect(try await engine.inspectContainer(id).running, "the container went down before its time")

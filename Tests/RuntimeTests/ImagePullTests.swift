@@ -111,7 +111,7 @@ import Testing
         #expect(up.stderr.contains("the image \(registry.image) is not on this machine and could not be pulled: "))
         #expect(up.stderr.contains("scripts/offline-images"))
         #expect(lab.store.all().sessions.isEmpty)
-        #expect(try await engine.containers(labelled: "\(SessionBlueprint.Label.workshop)=pulled@1.0.0").isEmpty)
+        #expect(try await engine.containers(labelled: "\(DockerLayout.Label.workshop)=pulled@1.0.0").isEmpty)
         // The engine's own client gets the same error from the stream.
         #expect(try await !engine.imageExists(registry.image))
     }

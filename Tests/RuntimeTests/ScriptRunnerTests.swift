@@ -57,8 +57,7 @@ import WorkshopSpec
             let workshop = try lab.workshop()
             let check = try #require(workshop.challenge("chatty")?.checks.first)
             let container = try #require(workshop.container("box"))
-            let outcome = try await ScriptRunner(engine: engine).run(check.script, in: try #require(session.containers[0].engineID),
-                                                                    container: container, sweep: true)
+            let outcome = try await ScriptRunner(backend: DockerBackend(engine: engine), record: session).run(check.script, container: container, sweep: true)
             #expect(outcome.exitCode == 0)
             #expect(outcome.stdout.bytes.count == 64 * 1024)
             #expect(outcome.stdout.droppedBytes == 1_000_000 - 64 * 1024)
@@ -131,7 +130,7 @@ extension ScriptRunnerTests {
             let workshop = try lab.workshop()
             let container = try #require(workshop.container("box"))
             let items = workshop.challenges.map { ScriptRunner.BatchItem(script: $0.checks[0].script, sweep: true) }
-            let outcomes = try await ScriptRunner(engine: engine).runBatch(items, in: try #require(session.containers[0].engineID), container: container)
+            let outcomes = try await ScriptRunner(backend: DockerBackend(engine: engine), record: session).runBatch(items, container: container)
             #expect(outcomes.count == 4)
             #expect(outcomes[0].exitCode == 0 && outcomes[0].stdout.bytes.count == 64 * 1024)
             // In a batch, output is counted up to twice the limit (the files are capped): truncated, not exact.
@@ -166,7 +165,7 @@ extension ScriptRunnerTests {
         let lab = try Lab(busyboxSpec(slug: "long-checks", challenges: challenges, resources: "{cpus: 1, memory: 256Mi, pids: 256}"), files: files)
         try await lab.withSession(engine) { session in
             let workshop = try lab.workshop()
-            let results = try await Grader(engine: engine, store: lab.store).runChecks(together: workshop.challenges, workshop: workshop, record: session)
+            let results = try await Grader(backend: DockerBackend(engine: engine), store: lab.store).runChecks(together: workshop.challenges, workshop: workshop, record: session)
             #expect(results.count == 40)
             #expect(results.values.allSatisfy { $0.count == 1 && $0[0].passed }, "\(results.values.flatMap { $0 }.filter { !$0.passed }.map { $0.reason ?? "" })")
         }
@@ -190,16 +189,15 @@ extension ScriptRunnerTests {
         try await lab.withSession(engine) { session in
             let workshop = try lab.workshop()
             let container = try #require(workshop.container("box"))
-            let engineID = try #require(session.containers[0].engineID)
-            let runner = ScriptRunner(engine: engine)
+            let runner = try ScriptRunner(backend: DockerBackend(engine: engine), record: session)
             // One exec of its own, and in a batch with a quick check that must not be dragged into the timeout.
-            let alone = try await runner.run(try #require(workshop.challenge("flood")?.checks.first?.script), in: engineID, container: container, sweep: true)
+            let alone = try await runner.run(try #require(workshop.challenge("flood")?.checks.first?.script), container: container, sweep: true)
             // Timed out, whether the marker came after 64 KiB of output (the usual case) or the client's deadline
             // came first on a loaded machine; the marker never shows as output.
             #expect(alone.timedOut && !alone.stderr.text.contains("nalabo:"),
                     "exit \(String(describing: alone.exitCode)) timedOut \(alone.timedOut) dropped \(alone.stderr.droppedBytes) tail \(String(decoding: alone.stderr.tail, as: UTF8.self).suffix(80))")
             let items = workshop.challenges.map { ScriptRunner.BatchItem(script: $0.checks[0].script, sweep: true) }
-            let batch = try await runner.runBatch(items, in: engineID, container: container)
+            let batch = try await runner.runBatch(items, container: container)
             // In a batch the output files are capped: the flood ends with a write error instead of filling the
             // container's memory, and the quick check beside it is unaffected.
             #expect(batch[0].stderr.isTruncated && batch[1].stderr.isTruncated)

@@ -126,7 +126,7 @@ import WorkshopSpec
         #expect(up.stderr.contains("setup failed in container box: the script at line 12 exited with status 3"), "\(up.stderr)")
         #expect(up.stderr.contains("  | preparing") && up.stderr.contains("  | cannot find /data"))
         #expect(lab.store.all().sessions.isEmpty)
-        #expect(try await engine.containers(labelled: "\(SessionBlueprint.Label.workshop)=broken-setup@1.0.0").isEmpty)
+        #expect(try await engine.containers(labelled: "\(DockerLayout.Label.workshop)=broken-setup@1.0.0").isEmpty)
 
         let kept = try await lab.nalabo(["up", lab.path, "--keep-on-failure"])
         #expect(kept.status == 1 && kept.stderr.contains("was kept for inspection"))
@@ -155,7 +155,7 @@ import WorkshopSpec
         #expect(up.stderr.contains("the image 127.0.0.1:9/nalabo/not-built-here:1.0 is not on this machine and could not be pulled"))
         #expect(up.stderr.contains("scripts/offline-images"))
         #expect(missing.store.all().sessions.isEmpty)
-        #expect(try await engine.containers(labelled: "\(SessionBlueprint.Label.workshop)=missing-image@1.0.0").isEmpty)
+        #expect(try await engine.containers(labelled: "\(DockerLayout.Label.workshop)=missing-image@1.0.0").isEmpty)
     }
 
     @Test func interruptingUpRemovesWhatItHadCreated() async throws {
@@ -163,7 +163,7 @@ import WorkshopSpec
         let lab = try Lab(busyboxSpec(slug: "slow-setup", setup: slowSetup))
         let up = try Nalabo.start(["up", lab.path], environment: lab.environment)
         // Wait until the container exists and setup runs, then press Ctrl-C.
-        let id = try await waitForSession(labelled: "\(SessionBlueprint.Label.workshop)=slow-setup@1.0.0", on: engine)
+        let id = try await waitForSession(labelled: "\(DockerLayout.Label.workshop)=slow-setup@1.0.0", on: engine)
         try await Task.sleep(for: .milliseconds(500))
         up.signal(SIGINT)
         let result = try await up.finished()
@@ -183,7 +183,7 @@ import WorkshopSpec
         try lab.store.remove(orphan)
 
         // Expiry is read from the engine's label, so prune with a later clock through the library.
-        let pruner = SessionPruner(provisioner: SessionProvisioner(engine: engine, store: lab.store))
+        let pruner = SessionPruner(provisioner: SessionProvisioner(backend: DockerBackend(engine: engine), store: lab.store))
         let later = Date(timeIntervalSinceNow: 31 * 60)
         let plan = try await pruner.prune(now: Date(), dryRun: true, workshop: "prune-fixture")
         #expect(plan.contains { $0.session == orphan && $0.reason == .orphaned })
@@ -211,7 +211,7 @@ extension SessionCommandTests {
         let engine = try await TestEngine.connect()
         let lab = try Lab(Self.lesson)
         let id = try await lab.nalabo(["up", lab.path, "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let container = try #require(try lab.store.load(id)?.containers.first?.engineID)
+        let container = try #require(try lab.store.load(id)?.handle?.members.values.first)
         #expect(try await host("docker stop -t 0 \(container) >/dev/null").status == 0)
         let stopped = try await lab.nalabo(["check"])
         #expect(stopped.status == 2)
@@ -233,8 +233,8 @@ extension SessionCommandTests {
         var workshop = try lab.workshop()
         // Shorter than a spec may say (at least 1m), to see the end without waiting for it.
         workshop.limits.session = SpecDuration(seconds: 30)  // a loaded machine's `up` can take a while
-        let session = try await SessionProvisioner(engine: engine, store: lab.store).up(workshop, options: .init(source: lab.path))
-        let container = try #require(session.containers.first?.engineID)
+        let session = try await SessionProvisioner(backend: DockerBackend(engine: engine), store: lab.store).up(workshop, options: .init(source: lab.path))
+        let container = try #require(session.handle?.members[session.containers[0].name])
         // Running while time is left (a loaded machine may take a while to get here).
         if session.expiresAt.timeIntervalSinceNow > 1 {
             #expect(try await engine.inspectContainer(container).running)
@@ -242,7 +242,7 @@ extension SessionCommandTests {
         try await Task.sleep(until: .now + .seconds(session.expiresAt.timeIntervalSinceNow + 2), clock: .continuous)
         #expect(try await !engine.inspectContainer(container).running)
         await #expect(throws: Grader.SessionExpired.self) {
-            try await Grader(engine: engine, store: lab.store).check(session, workshop: workshop)
+            try await Grader(backend: DockerBackend(engine: engine), store: lab.store).check(session, workshop: workshop)
         }
         await lab.down(engine, session)
     }
@@ -254,9 +254,9 @@ extension SessionCommandTests {
         let lab = try Lab(Self.lesson)
         let session = "other" + String(UUID().uuidString.prefix(5)).lowercased()
         // A session another machine (a CI runner sharing this engine) started: its state file is not here.
-        let labels = [SessionBlueprint.Label.session: session, SessionBlueprint.Label.workshop: "foreign@1.0.0",
-                      SessionBlueprint.Label.expiresAt: "2099-01-01T00:00:00Z", SessionBlueprint.Label.host: "another-machine",
-                      SessionBlueprint.Label.stateFile: "/nonexistent/\(session)/session.json"]
+        let labels = [DockerLayout.Label.session: session, DockerLayout.Label.workshop: "foreign@1.0.0",
+                      DockerLayout.Label.expiresAt: "2099-01-01T00:00:00Z", DockerLayout.Label.host: "another-machine",
+                      DockerLayout.Label.stateFile: "/nonexistent/\(session)/session.json"]
         let id = try await engine.createContainer(ContainerSpec(
             name: "nalabo-\(session)-box", image: TestEngine.busybox, hostname: "box", command: ["sleep", "60"], user: nil,
             workdir: nil, env: [], labels: labels, network: "none", aliases: [], ports: [],
@@ -264,14 +264,14 @@ extension SessionCommandTests {
             readOnlyRootFilesystem: true))
         // The same, labelled with this machine, is an orphan here.
         var local = labels
-        local[SessionBlueprint.Label.session] = session + "l"
-        local[SessionBlueprint.Label.host] = SessionBlueprint.hostName
+        local[DockerLayout.Label.session] = session + "l"
+        local[DockerLayout.Label.host] = SessionMetadata.hostName
         let localID = try await engine.createContainer(ContainerSpec(
             name: "nalabo-\(session)l-box", image: TestEngine.busybox, hostname: "box", command: ["sleep", "60"], user: nil,
             workdir: nil, env: [], labels: local, network: "none", aliases: [], ports: [],
             limits: ContainerLimits(memoryBytes: 32 << 20, nanoCPUs: 250_000_000, pids: 16), capabilities: [],
             readOnlyRootFilesystem: true))
-        let pruner = SessionPruner(provisioner: SessionProvisioner(engine: engine, store: lab.store))
+        let pruner = SessionPruner(provisioner: SessionProvisioner(backend: DockerBackend(engine: engine), store: lab.store))
         let plan = try await pruner.prune(dryRun: true, workshop: "foreign")
         #expect(plan.map(\.session) == [session + "l"] && plan.first?.reason == .orphaned, "\(plan)")
         try await engine.removeContainer(id)

@@ -148,21 +148,21 @@ import WorkshopSpec
     @Test func everyLearnerContainerIsLockedDownAndLimited() throws {
         let workshop = try Self.workshop(Self.twoContainers)
         let expires = Date(timeIntervalSince1970: 1_900_000_000)
-        let blueprint = SessionBlueprint(sessionID: "abc123", workshop: workshop, expiresAt: expires, stateFile: "/state/abc123/session.json")
+        let blueprint = dockerLayout(sessionID: "abc123", workshop: workshop, expiresAt: expires, stateFile: "/state/abc123/session.json")
         let web = blueprint.containers[0]
         #expect(web.name == "nalabo-abc123-web")
         // The container ends by itself when the session's time is up.
-        #expect(web.command.last?.contains("left=$((1900000000 - now))") == true)
-        #expect(web.capabilities == SessionBlueprint.capabilities)
+        #expect(web.command.suffix(2) == ["nalabo-keep-alive", "1900000000"] && web.command[2].contains("left=$(($1 - now))"))
+        #expect(web.capabilities == SessionPlan.capabilities)
         #expect(!web.capabilities.contains("NET_RAW") && !web.capabilities.contains("SYS_ADMIN") && !web.capabilities.contains("MKNOD"))
         #expect(web.limits == ContainerLimits(memoryBytes: 100 << 20, nanoCPUs: 250_000_000, pids: 50))
         #expect(web.network == "nalabo-abc123" && web.aliases == ["web"])
         // Internal networks publish nothing; the gateway serves these ports.
         #expect(web.ports.isEmpty)
-        #expect(web.labels[SessionBlueprint.Label.session] == "abc123")
-        #expect(web.labels[SessionBlueprint.Label.workshop] == "fixture@1.0.0")
-        #expect(web.labels[SessionBlueprint.Label.expiresAt] == "2030-03-17T17:46:40Z")
-        #expect(web.labels[SessionBlueprint.Label.stateFile] == "/state/abc123/session.json")
+        #expect(web.labels[DockerLayout.Label.session] == "abc123")
+        #expect(web.labels[DockerLayout.Label.workshop] == "fixture@1.0.0")
+        #expect(web.labels[DockerLayout.Label.expiresAt] == "2030-03-17T17:46:40Z")
+        #expect(web.labels[DockerLayout.Label.stateFile] == "/state/abc123/session.json")
         // Defaults are the free plan's maxima.
         let db = blueprint.containers[1]
         #expect(db.limits == ContainerLimits(memoryBytes: Plan.free.maxMemory.bytes, nanoCPUs: Int64(Plan.free.maxCPUs * 1e9), pids: Plan.free.maxPIDs))
@@ -184,18 +184,18 @@ import WorkshopSpec
 
     @Test func anIsolatedSessionWithPortsGetsAGateway() throws {
         let workshop = try Self.workshop(Self.twoContainers)
-        let blueprint = SessionBlueprint(sessionID: "s1", workshop: workshop, expiresAt: Date(), stateFile: "/x")
+        let blueprint = dockerLayout(sessionID: "s1", workshop: workshop, expiresAt: Date(), stateFile: "/x")
         #expect(blueprint.network == NetworkSpec(name: "nalabo-s1", isInternal: true, labels: blueprint.labels,
                                                  bridgeName: "nlbs1", hostAddress: false))
         #expect(blueprint.gatewayNetwork?.bridgeName == "nlbs1p" && blueprint.gatewayNetwork?.hostAddress == true)
         #expect(blueprint.gatewayNetwork?.isInternal == false)
         #expect(blueprint.relays.map(\.gatewayPort) == [10000, 10001, 10002])
         let gateway = try #require(blueprint.gatewaySpec(addresses: ["web": "172.30.0.2", "db": "172.30.0.3"]))
-        #expect(gateway.command.last?.contains("nc -ll -p 10002 -e nc 172.30.0.3 8080 &") == true)
+        #expect(Array(gateway.command.suffix(3)) == ["10002", "172.30.0.3", "8080"] && gateway.command[2].contains("nc -ll -p"))
         #expect(gateway.user == "65534:65534" && gateway.readOnlyRootFilesystem && gateway.capabilities.isEmpty)
         #expect(gateway.ports == [10000, 10001, 10002] && gateway.network == "nalabo-s1-ports")
-        #expect(gateway.labels[SessionBlueprint.Label.role] == "ports")
-        #expect(blueprint.images == ["nalabo/busybox:test", "debian:bookworm-slim", SessionBlueprint.defaultGatewayImage])
+        #expect(gateway.labels[DockerLayout.Label.role] == "ports")
+        #expect(blueprint.images == ["nalabo/busybox:test", "debian:bookworm-slim", DockerLayout.defaultGatewayImage])
 
         // Port bindings go to 127.0.0.1 with an ephemeral host port, never to every interface.
         let body = try JSONSerialization.jsonObject(with: JSONEncoder().encode(API.ContainerCreate(gateway))) as? [String: Any]
@@ -208,7 +208,7 @@ import WorkshopSpec
         let expiry = Date(timeIntervalSince1970: 1_900_000_000.2)
         let volume = InitProgram.volumeName([0x7F, 0x45, 0x4C, 0x46, 1, 2, 3])
         #expect(volume.hasPrefix("nalabo-init-") && volume.count == "nalabo-init-".count + 16)
-        let container = try #require(SessionBlueprint(sessionID: "s", workshop: workshop, expiresAt: expiry, stateFile: "/x",
+        let container = try #require(dockerLayout(sessionID: "s", workshop: workshop, expiresAt: expiry, stateFile: "/x",
                                                       initVolume: volume, limitsDisk: true).containers.first)
         #expect(container.command == ["/.nalabo/nalabo-init", "1900000001"])
         #expect(container.volumes == [VolumeMount(volume: volume, target: "/.nalabo", readOnly: true)])
@@ -223,10 +223,10 @@ import WorkshopSpec
         #expect((hostConfig["Binds"] as? [String])?.isEmpty == true, "never a path of the host")
         // Without nalabo-init, the engine's init and the shell keep-alive; where the engine cannot cap the
         // disk, no size is asked for (and `up` says so).
-        let fallback = try #require(SessionBlueprint(sessionID: "s", workshop: workshop, expiresAt: expiry, stateFile: "/x").containers.first)
+        let fallback = try #require(dockerLayout(sessionID: "s", workshop: workshop, expiresAt: expiry, stateFile: "/x").containers.first)
         #expect(fallback.engineInit && fallback.volumes.isEmpty && fallback.command.first == "/bin/sh" && fallback.limits.diskBytes == nil)
         // An omitted disk takes the free plan's maximum.
-        let defaulted = try #require(SessionBlueprint(sessionID: "s", workshop: try Self.workshop(busyboxSpec()), expiresAt: expiry,
+        let defaulted = try #require(dockerLayout(sessionID: "s", workshop: try Self.workshop(busyboxSpec()), expiresAt: expiry,
                                                       stateFile: "/x", limitsDisk: true).containers.first)
         #expect(defaulted.limits.diskBytes == Plan.free.maxDisk.bytes)
     }
@@ -237,7 +237,7 @@ import WorkshopSpec
         #expect(!info.canLimitDisk)
         let docs = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../docs/runtime.md").standardized.path, encoding: .utf8)
-        let warning = "warning: \(Protection.disk.subject): \(SessionProvisioner.uncappedDisk(info))"
+        let warning = "warning: \(Protection.disk.subject): \(DockerBackend.uncappedDisk(info))"
         #expect(docs.contains(warning), "docs/runtime.md should show: \(warning)")
         for capable in [("overlay2", "xfs"), ("btrfs", "btrfs")] {
             #expect(EngineInfo(product: "Docker", serverVersion: "", apiVersion: "", operatingSystem: "", cgroupVersion: nil,
@@ -259,9 +259,9 @@ import WorkshopSpec
     }
 
     @Test func networkModesMapToEngineNetworks() throws {
-        let none = SessionBlueprint(sessionID: "n", workshop: try Self.workshop(busyboxSpec()), expiresAt: Date(), stateFile: "/x")
+        let none = dockerLayout(sessionID: "n", workshop: try Self.workshop(busyboxSpec()), expiresAt: Date(), stateFile: "/x")
         #expect(none.network == nil && none.containers[0].network == "none" && !none.needsPortGateway)
-        let internet = SessionBlueprint(sessionID: "i", workshop: try Self.workshop(busyboxSpec(network: "internet", containers: """
+        let internet = dockerLayout(sessionID: "i", workshop: try Self.workshop(busyboxSpec(network: "internet", containers: """
                 - name: web
                   image: nalabo/busybox:test
                   ports: [80]
@@ -353,12 +353,20 @@ import WorkshopSpec
     }
 }
 
+/// A Docker layout of a workshop, as the Docker backend builds it.
+func dockerLayout(sessionID: String, workshop: Workshop, expiresAt: Date, stateFile: String, initVolume: String? = nil,
+                  limitsDisk: Bool = false) -> DockerLayout {
+    DockerLayout(plan: SessionPlan(sessionID: sessionID, workshop: workshop, expiresAt: expiresAt, stateFile: stateFile, origin: "/w"),
+                 initVolume: initVolume, limitsDisk: limitsDisk)
+}
+
 /// Local session state: atomic, locked, per user.
 @Suite struct SessionStoreTests {
     static func record(_ id: String, created: Date = Date()) -> LocalSession {
         LocalSession(id: id, status: .ready, createdAt: created, expiresAt: created.addingTimeInterval(60),
                      workshop: .init(slug: "s", version: "1.0.0", title: "S", digest: "sha256:x", source: "/w"),
-                     endpoint: "unix:///var/run/docker.sock", networks: [], containers: [], gatewayID: nil, progress: [:], catalogueSession: nil)
+                     backend: BackendLocator(kind: .docker, address: "unix:///var/run/docker.sock"), handle: nil, containers: [],
+                     progress: [:], catalogueSession: nil)
     }
 
     @Test func theStateDirectoryFollowsXDG() {

@@ -41,11 +41,11 @@ public struct GradeReport: Sendable, Codable, Equatable {
 /// Grades challenges in a running session: checks of independent challenges run concurrently; a challenge
 /// whose `needs` are unmet is reported locked, and becomes gradable in the same run once they pass.
 public struct Grader: Sendable {
-    public let engine: any ContainerEngine
+    public let backend: any SessionBackend
     public let store: SessionStore
 
-    public init(engine: any ContainerEngine, store: SessionStore) {
-        self.engine = engine
+    public init(backend: any SessionBackend, store: SessionStore) {
+        self.backend = backend
         self.store = store
     }
 
@@ -53,7 +53,7 @@ public struct Grader: Sendable {
         public var session: String
         public var expiredAt: Date
         public var description: String {
-            "session \(session) expired at \(SessionBlueprint.timestamp(expiredAt)); grading is closed. `nalabo down --session \(session)` removes it and `nalabo up` starts a new one"
+            "session \(session) expired at \(SessionMetadata.timestamp(expiredAt)); grading is closed. `nalabo down --session \(session)` removes it and `nalabo up` starts a new one"
         }
     }
 
@@ -145,17 +145,17 @@ public struct Grader: Sendable {
                 byContainer[check.script.container, default: []].append((challenge.id, check))
             }
             let batches = try byContainer.map { name, entries in
-                guard let container = workshop.container(name), let engineID = record.container(name)?.engineID else {
-                    throw EngineError.notFound("container \(name) of session \(record.id)")
+                guard let container = workshop.container(name) else {
+                    throw BackendError(.notFound, "container \(name) of session \(record.id)")
                 }
-                return (container, engineID, entries)
+                return (container, entries)
             }
-            let runner = ScriptRunner(engine: engine)
+            let runner = try ScriptRunner(backend: backend, record: record)
             try await withThrowingTaskGroup(of: [(String, CheckResult)].self) { group in
-                for (container, engineID, entries) in batches {
+                for (container, entries) in batches {
                     group.addTask {
                         let outcomes = try await runner.runBatch(entries.map { .init(script: $0.check.script, sweep: true) },
-                                                                 in: engineID, container: container)
+                                                                 container: container)
                         return zip(entries, outcomes).map { entry, outcome in (entry.challenge, CheckResult(check: entry.check, outcome: outcome)) }
                     }
                 }
@@ -169,14 +169,13 @@ public struct Grader: Sendable {
 
     /// Runs one challenge's checks in order, without recording anything.
     public func runChecks(_ challenge: Challenge, workshop: Workshop, record: LocalSession) async throws -> [CheckResult] {
-        let runner = ScriptRunner(engine: engine)
+        let runner = try ScriptRunner(backend: backend, record: record)
         var results: [CheckResult] = []
         for check in challenge.checks {
-            guard let container = workshop.container(check.script.container),
-                  let engineID = record.container(check.script.container)?.engineID else {
-                throw EngineError.notFound("container \(check.script.container) of session \(record.id)")
+            guard let container = workshop.container(check.script.container) else {
+                throw BackendError(.notFound, "container \(check.script.container) of session \(record.id)")
             }
-            let outcome = try await runner.run(check.script, in: engineID, container: container, sweep: true)
+            let outcome = try await runner.run(check.script, container: container, sweep: true)
             results.append(CheckResult(check: check, outcome: outcome))
         }
         return results
@@ -190,12 +189,12 @@ public struct Grader: Sendable {
             throw UnknownChallenge(id: id, known: workshop.challengesInDependencyOrder.map(\.id))
         }
         guard let solve = challenge.solve else {
-            throw EngineError.notFound("a reference solution for \(id) (the workshop has none)")
+            throw BackendError(.notFound, "challenge \(id) has no reference solution (the workshop has none)")
         }
-        guard let container = workshop.container(solve.container), let engineID = record.container(solve.container)?.engineID else {
-            throw EngineError.notFound("container \(solve.container) of session \(record.id)")
+        guard let container = workshop.container(solve.container) else {
+            throw BackendError(.notFound, "container \(solve.container) of session \(record.id)")
         }
-        let outcome = try await ScriptRunner(engine: engine).run(solve, in: engineID, container: container, sweep: false)
+        let outcome = try await ScriptRunner(backend: backend, record: record).run(solve, container: container, sweep: false)
         if outcome.succeeded {
             try store.update(record.id) { stored in
                 var entry = stored.progress[id] ?? ChallengeProgress()

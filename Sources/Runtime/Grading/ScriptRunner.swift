@@ -15,27 +15,42 @@ public struct ScriptOutcome: Sendable {
     public var succeeded: Bool { exitCode == 0 && !timedOut }
 }
 
-/// Runs spec scripts in a session's containers through ``ScriptWrapper``: timeouts enforced in the container
-/// and, one second later, by the client too; output capped per stream; leftovers of checks killed.
+/// Runs spec scripts in a session's members through ``ScriptWrapper``: timeouts enforced in the container
+/// and, one second later, by the client too; output capped per stream; leftovers of checks killed. The same
+/// on every backend: it only asks the backend to exec.
 public struct ScriptRunner: Sendable {
-    public let engine: any ContainerEngine
+    public let backend: any SessionBackend
+    public let session: SessionHandle
     public var outputLimit = 64 * 1024
 
-    public init(engine: any ContainerEngine) { self.engine = engine }
+    public init(backend: any SessionBackend, session: SessionHandle) {
+        self.backend = backend
+        self.session = session
+    }
 
-    /// Runs `script` in the engine container `containerID` whose spec is `container`.
-    public func run(_ script: Script, text: String? = nil, in containerID: String, container: Container,
+    /// The runner of a provisioned session's record.
+    public init(backend: any SessionBackend, record: LocalSession) throws {
+        guard let handle = record.handle else {
+            throw BackendError(.notFound, "session \(record.id) was never fully started (status \(record.status.rawValue)); `nalabo down --session \(record.id)` removes it")
+        }
+        self.init(backend: backend, session: handle)
+    }
+
+    /// Runs `script` in the member `container`.
+    public func run(_ script: Script, text: String? = nil, container: Container,
                     sweep: Bool, timeout: SpecDuration? = nil) async throws -> ScriptOutcome {
         let seconds = max(1, (timeout ?? script.timeout).seconds)
         let id = UUID().uuidString.lowercased()
         let body = text ?? script.source.text
         let command = ScriptWrapper.command(id: id, timeoutSeconds: seconds, sweep: sweep, text: body,
                                             interpreter: ScriptWrapper.interpreter(for: body, shell: container.shell))
-        let output = try await exec(ExecRequest(container: containerID, command: command, user: script.user, workdir: script.workdir,
-                                                env: script.env.map { "\($0.name)=\($0.value)" },
-                                                timeLimit: .seconds(seconds) + .milliseconds(700), outputLimit: outputLimit),
-                                    container: container)
-        if output.exitCode == nil { await sweepAfterDeadline([id], in: containerID) }
+        let output = try await sweepingOnCancel([id], in: container.name) {
+            try await backend.exec(MemberExec(member: container.name, command: command, user: script.user, workdir: script.workdir,
+                                              env: script.env.map { "\($0.name)=\($0.value)" },
+                                              timeLimit: .seconds(seconds) + .milliseconds(700), outputLimit: outputLimit),
+                                   in: session)
+        }
+        if output.exitCode == nil { await sweepAfterDeadline([id], in: container.name) }
         return outcome(id: id, exitCode: output.exitCode, stdout: output.stdout, stderr: output.stderr, duration: output.duration)
     }
 
@@ -54,7 +69,7 @@ public struct ScriptRunner: Sendable {
 
     /// Runs scripts at once, in one exec when they can share it (same user, directory and environment): the
     /// container pays for one exec rather than one per script. Results are in the order given.
-    public func runBatch(_ items: [BatchItem], in containerID: String, container: Container) async throws -> [ScriptOutcome] {
+    public func runBatch(_ items: [BatchItem], container: Container) async throws -> [ScriptOutcome] {
         // Scripts that differ in what the exec sets up cannot share one, and one exec's arguments must stay well
         // below the kernel's limit for a command line (ARG_MAX, 2 MiB with the usual 8 MiB stack).
         let settings = Dictionary(grouping: items.indices) { index in
@@ -83,9 +98,9 @@ public struct ScriptRunner: Sendable {
                 group.addTask {
                     if indices.count == 1, let index = indices.first {
                         let item = items[index]
-                        return [(index, try await run(item.script, in: containerID, container: container, sweep: item.sweep))]
+                        return [(index, try await run(item.script, container: container, sweep: item.sweep))]
                     }
-                    return Array(zip(indices, try await runTogether(indices.map { items[$0] }, in: containerID, container: container)))
+                    return Array(zip(indices, try await runTogether(indices.map { items[$0] }, container: container)))
                 }
             }
             for try await pairs in group {
@@ -95,7 +110,7 @@ public struct ScriptRunner: Sendable {
         return results.compactMap { $0 }
     }
 
-    private func runTogether(_ items: [BatchItem], in containerID: String, container: Container) async throws -> [ScriptOutcome] {
+    private func runTogether(_ items: [BatchItem], container: Container) async throws -> [ScriptOutcome] {
         let ids = items.map { _ in UUID().uuidString.lowercased() }
         let seconds = items.map { max(1, $0.script.timeout.seconds) }
         let runs = zip(items, zip(ids, seconds)).map { item, run in
@@ -104,19 +119,19 @@ public struct ScriptRunner: Sendable {
                                            interpreter: ScriptWrapper.interpreter(for: body, shell: container.shell))
         }
         let first = items[0].script
-        let output = try await exec(ExecRequest(
-            container: containerID, command: ScriptWrapper.batchCommand(limit: outputLimit, runs: runs),
+        let output = try await sweepingOnCancel(ids, in: container.name) { try await backend.exec(MemberExec(
+            member: container.name, command: ScriptWrapper.batchCommand(limit: outputLimit, runs: runs),
             user: first.user, workdir: first.workdir, env: first.env.map { "\($0.name)=\($0.value)" },
             // More grace than a single run: after the last run ends the batch still sweeps it and writes all
             // results out, and a late batch would count every run in it as timed out.
             timeLimit: .seconds(seconds.max() ?? 1) + .seconds(3),
-            outputLimit: items.count * (2 * outputLimit + 128) + 1024), container: container)
+            outputLimit: items.count * (2 * outputLimit + 128) + 1024), in: session) }
         let frames = ScriptWrapper.frames(output.stdout.bytes, limit: outputLimit)
         let duration = output.duration
         // Runs without a frame did not finish in time (sweep them from here as well), or the batch itself failed
         // (its exit status and error output then stand for each of them).
         if frames.count < items.count && output.exitCode == nil {
-            await sweepAfterDeadline(Array(ids[frames.count...]), in: containerID)
+            await sweepAfterDeadline(Array(ids[frames.count...]), in: container.name)
         }
         return ids.indices.map { index in
             guard index < frames.count else {
@@ -131,27 +146,28 @@ public struct ScriptRunner: Sendable {
         }
     }
 
-    /// The exec, with a stopped or removed container explained.
-    private func exec(_ request: ExecRequest, container: Container) async throws -> ExecOutput {
+    /// Runs an exec; when the caller is cancelled (Ctrl-C, an interrupted `up`), the runs' processes in the
+    /// container are killed too, so cancellation reaches the script itself rather than leaving it running.
+    private func sweepingOnCancel(_ ids: [String], in member: String, _ body: () async throws -> ExecOutput) async throws -> ExecOutput {
         do {
-            return try await engine.exec(request)
-        } catch EngineError.notFound {
-            throw EngineError.notFound("container \(container.name) (\(request.container.prefix(12))) — removed outside nalabo? `nalabo down` and `nalabo up` start over")
-        } catch EngineError.api(409, let message, _) {
-            throw EngineError.api(status: 409, message: "\(message); container \(container.name) has stopped (a restarted engine stops every container). `nalabo status` shows its state; `nalabo down` and `nalabo up` start over",
-                                  request: "running a script in \(container.name)")
+            return try await body()
+        } catch {
+            if Task.isCancelled || error is CancellationError {
+                await Task.detached { await sweepAfterDeadline(ids, in: member) }.value
+            }
+            throw error
         }
     }
 
     /// Kills what is left of runs whose results did not arrive in time (no `sleep` in the image, a loaded
     /// machine). The engine finishes an exec whose client stopped waiting, so a short wait keeps the report
     /// within the timeout plus one second without cutting the sweep short.
-    private func sweepAfterDeadline(_ ids: [String], in containerID: String) async {
+    private func sweepAfterDeadline(_ ids: [String], in member: String) async {
         await withTaskGroup(of: Void.self) { group in
             for id in ids {
                 group.addTask {
-                    _ = try? await engine.exec(ExecRequest(container: containerID, command: ScriptWrapper.sweepCommand(id: id),
-                                                           timeLimit: .milliseconds(250)))
+                    _ = try? await backend.exec(MemberExec(member: member, command: ScriptWrapper.sweepCommand(id: id),
+                                                           timeLimit: .milliseconds(250)), in: session)
                 }
             }
         }

@@ -12,78 +12,7 @@
 /// interpreter words, the words; anything after them is ignored (``batchProgram`` relies on that). Exit status:
 /// the script's, or 124 after a timeout.
 enum ScriptWrapper {
-    static let program = #"""
-    id=$1 limit=$2 sweep=$3 chunks=$4
-    shift 4
-    script=
-    while [ "$chunks" -gt 0 ]; do script=$script$1; shift; chunks=$((chunks - 1)); done
-    words=$1
-    shift
-    # Keep exactly the interpreter's words: `set -- "${1}" "${2}"...`, naming the parameters, never their text.
-    list= j=1
-    while [ $j -le "$words" ]; do list="$list \"\${$j}\""; j=$((j + 1)); done
-    eval "set -- $list"
-    nalabo_sweep() {
-      # Stop, then kill, every process whose environment carries the id; repeated, because a fork bomb keeps
-      # making more (and a failed fork, at the PID limit, just means trying again).
-      passes=0 failures=0
-      while [ $passes -lt 100 ]; do
-        passes=$((passes + 1))
-        found=$(grep -l "NALABO_RUN=$id" /proc/[0-9]*/environ 2>/dev/null)
-        searched=$?
-        # Done when grep ran and found nothing (status 1). Other failures (at the PID limit it may not even start;
-        # as a non-root user some environ files are unreadable) are retried a few times.
-        if [ -z "$found" ]; then
-          [ $searched -eq 1 ] && return 0
-          failures=$((failures + 1))
-          [ $failures -ge 5 ] && return 0
-          continue
-        fi
-        for f in $found; do f=${f#/proc/}; kill -STOP "${f%/environ}" 2>/dev/null; done
-        for f in $found; do f=${f#/proc/}; kill -KILL "${f%/environ}" 2>/dev/null; done
-      done
-    }
-    # Sets $oom_kills from the cgroup's counter; builtins only, no subshell (every fork costs the container).
-    nalabo_ooms() {
-      oom_kills=0
-      for f in /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control; do
-        [ -r "$f" ] || continue
-        while read -r key value; do [ "$key" = oom_kill ] && { oom_kills=$value; return; }; done < "$f"
-      done
-    }
-    # Markers go last on stderr, or to fd 9 when the batch opened it (its files are size-capped).
-    marks=2
-    { true >&9; } 2>/dev/null && marks=9
-    nalabo_run() { printf '%s' "$script" | NALABO_RUN=$id "$@" /dev/fd/3 3<&0 </dev/null 9>&-; }
-    nalabo_ooms
-    ooms=$oom_kills
-    nalabo_run "$@" &
-    child=$!
-    (
-      # $! rather than a variable: a TERM between starting the timer and storing its pid still finds it. The
-      # timer holds none of the exec's output streams, so a stray one could never keep the exec open.
-      trap 'kill $! 2>/dev/null; exit 0' TERM
-      sleep "$limit" </dev/null >/dev/null 2>&1 &
-      wait $!
-      # The limit passed: nothing may cut the sweep short now, not even the script ending meanwhile.
-      trap '' TERM
-      nalabo_sweep
-      exit 3
-    ) &
-    watchdog=$!
-    # The shell's own job notices ("Killed") are not the script's output.
-    wait $child 2>/dev/null
-    status=$?
-    kill $watchdog 2>/dev/null
-    # A watchdog killed before it set its trap makes the shell say "Terminated": not the script's output either.
-    wait $watchdog 2>/dev/null
-    watched=$?
-    [ "$sweep" = 1 ] && nalabo_sweep
-    nalabo_ooms
-    [ "$oom_kills" != "$ooms" ] && echo "nalabo:oom:$id" >&$marks
-    [ "$watched" = 3 ] && { echo "nalabo:timeout:$id" >&$marks; exit 124; }
-    exit $status
-    """#
+    static let program = EmbeddedScripts.run
 
     /// The largest piece of script text passed as one argument (Linux caps one argument at 128 KiB).
     static let chunkSize = 60 * 1024
@@ -108,63 +37,7 @@ enum ScriptWrapper {
     ///
     /// Arguments: the wrapper program, the byte limit, the number of runs, then per run the number of its
     /// wrapper arguments and those arguments.
-    static let batchProgram = #"""
-    single=$1 limit=$2 count=$3
-    shift 3
-    dir=$(mktemp -d /dev/shm/nalabo-XXXXXX 2>/dev/null) || dir=$(mktemp -d /tmp/nalabo-XXXXXX) || {
-      echo "nalabo: cannot create a temporary directory" >&2; exit 125; }
-    chmod 700 "$dir"
-    trap 'rm -rf "$dir"' EXIT
-    i=0
-    while [ $i -lt "$count" ]; do
-      n=$1
-      shift
-      # Files are capped (ulimit -f, with SIGXFSZ ignored writes past it fail) so a flood of output cannot fill
-      # the container's memory or disk; the wrapper's markers go to a file of their own.
-      (trap '' XFSZ; ulimit -f $(((limit * 2 + 1023) / 512)); exec /bin/sh -c "$single" nalabo-run "$@") \
-        >"$dir/$i.out" 2>"$dir/$i.err" 9>"$dir/$i.marks" </dev/null &
-      eval "pid_$i=\$!"
-      shift "$n"
-      i=$((i + 1))
-    done
-    i=0
-    while [ $i -lt "$count" ]; do
-      eval "wait \$pid_$i" 2>/dev/null
-      eval "status_$i=\$?"
-      i=$((i + 1))
-    done
-    # Every size at once ("SIZE NAME" lines), read with builtins only.
-    set -- $(cd "$dir" && wc -c -- *.out *.err)
-    while [ $# -ge 2 ]; do
-      case $2 in *.out|*.err) name=${2%.*}_${2##*.}; eval "size_$name=$1" ;; esac
-      shift 2
-    done
-    set --
-    i=0
-    while [ $i -lt "$count" ]; do
-      for stream in out err; do
-        eval "size=\$size_${i}_$stream"
-        if [ "$size" -gt "$limit" ]; then
-          # Cut to the limit; the run is described by what is kept and the size it reached.
-          head -c "$limit" "$dir/$i.$stream" >"$dir/cut"
-          mv "$dir/cut" "$dir/$i.$stream"
-          kept=$(wc -c <"$dir/$i.$stream")
-          eval "kept_${i}_$stream=\$kept"
-        else
-          eval "kept_${i}_$stream=\$size"
-        fi
-      done
-      timedout=0 oom=0
-      while read -r mark; do
-        case $mark in nalabo:timeout:*) timedout=1 ;; nalabo:oom:*) oom=1 ;; esac
-      done <"$dir/$i.marks"
-      eval "printf 'nalabo:frame:%s:%s:%s:%s:%s:%s:%s:%s\\n' $i \$status_$i \$size_${i}_out \$kept_${i}_out \$size_${i}_err \$kept_${i}_err $timedout $oom"
-      set -- "$@" "$dir/$i.out" "$dir/$i.err"
-      i=$((i + 1))
-    done
-    echo nalabo:data
-    cat -- "$@"
-    """#
+    static let batchProgram = EmbeddedScripts.batch
 
     /// The exec command line for several runs (see ``batchProgram``).
     static func batchCommand(limit: Int, runs: [[String]]) -> [String] {
@@ -247,13 +120,6 @@ enum ScriptWrapper {
 
     /// The command that kills every process of a run, for when the watchdog itself did not answer in time.
     static func sweepCommand(id: String) -> [String] {
-        ["/bin/sh", "-c", #"""
-        for pass in 1 2 3 4 5 6 7 8 9 10; do
-          found=$(grep -l "NALABO_RUN=$1" /proc/[0-9]*/environ 2>/dev/null)
-          [ -n "$found" ] || break
-          for f in $found; do f=${f#/proc/}; kill -STOP "${f%/environ}" 2>/dev/null; done
-          for f in $found; do f=${f#/proc/}; kill -KILL "${f%/environ}" 2>/dev/null; done
-        done
-        """#, "nalabo-sweep", id]
+        ["/bin/sh", "-c", EmbeddedScripts.sweep, "nalabo-sweep", id]
     }
 }

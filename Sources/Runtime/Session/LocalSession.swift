@@ -23,10 +23,13 @@ public struct LocalSession: Sendable, Codable, Equatable {
     public struct ContainerInfo: Sendable, Codable, Equatable {
         /// The name in the spec.
         public var name: String
-        public var engineName: String
-        public var engineID: String?
-        /// Container port → where it is served on the host.
+        /// Container port → where it is served on this machine.
         public var ports: [PortInfo]
+
+        public init(name: String, ports: [PortInfo]) {
+            self.name = name
+            self.ports = ports
+        }
     }
 
     public struct PortInfo: Sendable, Codable, Equatable {
@@ -65,19 +68,17 @@ public struct LocalSession: Sendable, Codable, Equatable {
     public var createdAt: Date
     public var expiresAt: Date
     public var workshop: WorkshopInfo
-    /// The engine endpoint it runs on (`unix:///var/run/docker.sock`).
-    public var endpoint: String
-    public var networks: [String]
+    /// The backend it runs on (`docker unix:///var/run/docker.sock`).
+    public var backend: BackendLocator
+    /// What the backend needs to reach the session again; nil until it is provisioned.
+    public var handle: SessionHandle?
     public var containers: [ContainerInfo]
-    public var gatewayID: String?
     public var progress: [String: ChallengeProgress]
     /// The catalogue's session id, when the workshop came from the catalogue and progress is recorded there.
     public var catalogueSession: String?
     /// The process running `up` while the session is `starting`, so `prune` can tell a crashed `up` from a
     /// running one.
     public var startingProcess: Int32? = nil
-    /// The engine API version negotiated at `up`, so later commands need not ask again.
-    public var apiVersion: String? = nil
 
     public func isExpired(at now: Date = Date()) -> Bool { now >= expiresAt }
 
@@ -98,4 +99,39 @@ public struct ChallengeProgress: Sendable, Codable, Equatable {
     public init() {}
 
     public var isComplete: Bool { completedAt != nil }
+}
+
+extension LocalSession {
+    /// A record written by nalabo before session backends (Docker ids in the record), read into today's form
+    /// so a session started before an upgrade can still be graded and removed.
+    struct Legacy: Decodable {
+        struct Container: Decodable {
+            var name: String
+            var engineID: String?
+            var ports: [PortInfo]
+        }
+        var id: String
+        var status: Status
+        var createdAt: Date
+        var expiresAt: Date
+        var workshop: WorkshopInfo
+        var endpoint: String
+        var containers: [Container]
+        var gatewayID: String?
+        var progress: [String: ChallengeProgress]
+        var catalogueSession: String?
+        var startingProcess: Int32?
+        var apiVersion: String?
+
+        var current: LocalSession {
+            let locator = BackendLocator(kind: .docker, address: endpoint)
+            var state = ["apiVersion": apiVersion ?? ""]
+            state["gateway"] = gatewayID
+            let members = Dictionary(containers.compactMap { container in container.engineID.map { (container.name, $0) } }) { first, _ in first }
+            return LocalSession(id: id, status: status, createdAt: createdAt, expiresAt: expiresAt, workshop: workshop, backend: locator,
+                                handle: SessionHandle(locator: locator, session: id, members: members, state: state),
+                                containers: containers.map { ContainerInfo(name: $0.name, ports: $0.ports) },
+                                progress: progress, catalogueSession: catalogueSession, startingProcess: startingProcess)
+        }
+    }
 }

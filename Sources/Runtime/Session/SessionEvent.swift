@@ -4,8 +4,9 @@ public enum SessionEvent: Sendable {
     case checkingImage(String)
     case pulling(PullEvent)
     case pulled(String)
-    case creatingNetwork(String)
-    case startingContainer(String)
+    /// An object the session needs (`network nalabo-1a2b`, `namespace nalabo-1a2b`).
+    case creating(String)
+    case startingMember(String)
     case servingPorts(Int)
     case runningSetup(script: String, container: String)
     case setupFinished(script: String, seconds: Double)

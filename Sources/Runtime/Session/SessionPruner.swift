@@ -1,8 +1,8 @@
 import Foundation
 
-/// Finds and removes sessions nobody will use again: expired ones, orphaned ones (engine objects whose state
+/// Finds and removes sessions nobody will use again: expired ones, orphaned ones (backend objects whose state
 /// file is gone: a crashed `up`, a deleted state directory, a daemon restarted mid-`up`), and local records whose
-/// engine objects have all disappeared. Works from the engine's labels, so it is safe to run from cron.
+/// backend objects have all disappeared. Works from the backend's labels, so it is safe to run from cron.
 public struct SessionPruner: Sendable {
     public let provisioner: SessionProvisioner
 
@@ -11,7 +11,7 @@ public struct SessionPruner: Sendable {
     public struct Pruned: Sendable, Codable, Equatable {
         public enum Reason: String, Sendable, Codable {
             case expired, orphaned
-            /// A local record with nothing left on the engine.
+            /// A local record with nothing left on the backend.
             case stale
         }
         public var session: String
@@ -23,45 +23,32 @@ public struct SessionPruner: Sendable {
     /// What would be removed; with `dryRun` false, removes it. `workshop` (a slug) limits pruning to the
     /// sessions of one workshop.
     public func prune(now: Date = Date(), dryRun: Bool = false, workshop: String? = nil) async throws -> [Pruned] {
-        let engine = provisioner.engine
+        let backend = provisioner.backend
         let store = provisioner.store
-        let containers = try await engine.containers(labelled: SessionBlueprint.Label.session)
-        let networks = try await engine.networks(labelled: SessionBlueprint.Label.session)
-        var labelsBySession: [String: [String: String]] = [:]
-        var objectsBySession: [String: [String]] = [:]
-        for container in containers {
-            guard let id = container.labels[SessionBlueprint.Label.session] else { continue }
-            labelsBySession[id] = labelsBySession[id] ?? container.labels
-            objectsBySession[id, default: []].append("container \(container.name)")
-        }
-        for network in networks {
-            guard let id = network.labels[SessionBlueprint.Label.session] else { continue }
-            labelsBySession[id] = labelsBySession[id] ?? network.labels
-            objectsBySession[id, default: []].append("network \(network.name)")
-        }
+        let found = Dictionary(try await backend.sessions().map { ($0.id, $0) }) { first, _ in first }
 
         var pruned: [Pruned] = []
         let local = store.all().sessions
         let localIDs = Set(local.map(\.id))
-        func inScope(_ workshopLabel: String?) -> Bool {
+        func inScope(_ slug: String?) -> Bool {
             guard let workshop else { return true }
-            return workshopLabel?.hasPrefix(workshop + "@") ?? false
+            return slug == workshop
         }
-        for (id, labels) in labelsBySession.sorted(by: { $0.key < $1.key }) where inScope(labels[SessionBlueprint.Label.workshop]) {
-            let expired = labels[SessionBlueprint.Label.expiresAt].flatMap(Self.parseTimestamp).map { $0 <= now } ?? false
-            let stateFile = labels[SessionBlueprint.Label.stateFile]
+        for (id, session) in found.sorted(by: { $0.key < $1.key }) where inScope(session.metadata.workshop) {
+            let metadata = session.metadata
+            let expired = metadata.expiresAt.map { $0 <= now } ?? false
             let crashed = local.first { $0.id == id }.map(Self.crashedWhileStarting) ?? false
-            // Another machine's sessions (CI runners sharing an engine) are judged by that machine, not by a
-            // state file that cannot exist here.
-            let here = labels[SessionBlueprint.Label.host].map { $0 == SessionBlueprint.hostName } ?? true
-            let orphaned = crashed || here && !localIDs.contains(id) && (stateFile.map(Self.isMissing) ?? true)
+            // Another machine's sessions (CI runners sharing an engine or a cluster) are judged by that machine,
+            // not by a state file that cannot exist here.
+            let here = metadata.host.map { $0 == SessionMetadata.hostName } ?? true
+            let orphaned = crashed || here && !localIDs.contains(id) && (metadata.stateFile.map(Self.isMissing) ?? true)
             guard expired || orphaned else { continue }
-            pruned.append(Pruned(session: id, reason: expired ? .expired : .orphaned, objects: objectsBySession[id] ?? [], problems: []))
+            pruned.append(Pruned(session: id, reason: expired ? .expired : .orphaned, objects: session.objects, problems: []))
         }
-        // Only records of this engine: another engine's sessions have no labels here.
-        for record in local where labelsBySession[record.id] == nil && record.endpoint == engine.endpoint.description
+        // Only records of this backend: another backend's sessions are not listed here.
+        for record in local where found[record.id] == nil && record.backend == backend.locator
             && (record.status != .starting || record.isExpired(at: now) || Self.crashedWhileStarting(record))
-            && inScope("\(record.workshop.slug)@\(record.workshop.version)") {
+            && inScope(record.workshop.slug) {
             pruned.append(Pruned(session: record.id, reason: record.isExpired(at: now) ? .expired : .stale, objects: ["state \(store.recordPath(record.id))"], problems: []))
         }
         guard !dryRun else { return pruned }
@@ -84,7 +71,4 @@ public struct SessionPruner: Sendable {
         return kill(process, 0) != 0 && errno == ESRCH
     }
 
-    static func parseTimestamp(_ text: String) -> Date? {
-        try? Date(text, strategy: .iso8601)
-    }
 }

@@ -49,7 +49,13 @@ public struct SessionStore: Sendable {
     public func load(_ id: String) throws -> LocalSession? {
         guard let data = FileManager.default.contents(atPath: recordPath(id)) else { return nil }
         do {
-            return try Self.decoder.decode(LocalSession.self, from: data)
+            do {
+                return try Self.decoder.decode(LocalSession.self, from: data)
+            } catch {
+                // A record of an older nalabo, or truly unreadable (then the first error is the one to report).
+                guard let legacy = try? Self.decoder.decode(LocalSession.Legacy.self, from: data) else { throw error }
+                return legacy.current
+            }
         } catch {
             throw Failure(description: "the session record \(recordPath(id)) is unreadable (\(error)); `nalabo prune` removes the session by its labels")
         }

@@ -65,8 +65,14 @@ public struct WorkshopTester: Sendable {
         }
         result.session = record.id
         result.upSeconds = (clock.now - started).seconds
-        let grader = Grader(engine: provisioner.engine, store: provisioner.store)
-        let runner = ScriptRunner(engine: provisioner.engine)
+        let grader = Grader(backend: provisioner.backend, store: provisioner.store)
+        let runner: ScriptRunner
+        do {
+            runner = try ScriptRunner(backend: provisioner.backend, record: record)
+        } catch {
+            result.sessionProblem = "\(error)"
+            return result
+        }
         for challenge in workshop.challengesInDependencyOrder {
             if Task.isCancelled { break }
             let outcome = await test(challenge, workshop: workshop, record: record, grader: grader, runner: runner)
@@ -75,9 +81,9 @@ public struct WorkshopTester: Sendable {
             challengeFinished(outcome)
         }
         if Task.isCancelled {
-            // Removed outside the cancelled task, so the engine calls still go out.
+            // Removed outside the cancelled task, so the backend's calls still go out.
             let provisioner = provisioner
-            await Task.detached { await provisioner.remove(sessionID: record.id, events: events) }.value
+            _ = await Task.detached { await provisioner.remove(sessionID: record.id, events: events) }.value
             throw CancellationError()
         }
         if !(keepOnFailure && !result.passed) {
@@ -138,10 +144,10 @@ public struct WorkshopTester: Sendable {
     }
 
     private func run(_ script: Script, record: LocalSession, workshop: Workshop, runner: ScriptRunner) async throws -> ScriptOutcome {
-        guard let container = workshop.container(script.container), let engineID = record.container(script.container)?.engineID else {
-            throw EngineError.notFound("container \(script.container) of session \(record.id)")
+        guard let container = workshop.container(script.container) else {
+            throw BackendError(.notFound, "container \(script.container) of session \(record.id)")
         }
-        return try await runner.run(script, in: engineID, container: container, sweep: false)
+        return try await runner.run(script, container: container, sweep: false)
     }
 
     static func describe(_ outcome: ScriptOutcome, script: Script) -> String {

@@ -19,8 +19,8 @@ extension Nalabo {
         func run() async throws {
             let session = try selection.open()
             let (store, record, workshop) = (session.store, session.record, session.workshop)
-            let engine = try await session.engine()
-            let grader = Grader(engine: engine, store: store)
+            let backend = try await session.backend()
+            let grader = Grader(backend: backend, store: store)
             let requested = challenges
             let report = try await engineCall { try await grader.check(record, workshop: workshop, requested: requested) }
             recordInCatalogue(report, record: record)

@@ -26,8 +26,8 @@ extension Nalabo {
             for record in records {
                 let problems: [String]
                 do {
-                    let engine = try await connectEngine(endpoint: record.endpoint, apiVersion: record.apiVersion)
-                    problems = await SessionProvisioner(engine: engine, store: store).remove(sessionID: record.id)
+                    let backend = try await reopenBackend(record)
+                    problems = await SessionProvisioner(backend: backend, store: store).remove(sessionID: record.id)
                 } catch let exit as ExitCode where all {
                     // Already reported; the other sessions may be on engines that answer.
                     _ = exit

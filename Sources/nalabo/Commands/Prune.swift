@@ -13,8 +13,8 @@ extension Nalabo {
         @Option(help: "Output format: text or json.") var format: TableFormat = .text
 
         func run() async throws {
-            let engine = try await connectEngine()
-            let pruner = SessionPruner(provisioner: SessionProvisioner(engine: engine, store: SessionStore.standard()))
+            let backend = try await connectBackend()
+            let pruner = SessionPruner(provisioner: SessionProvisioner(backend: backend, store: SessionStore.standard()))
             let pruned = try await engineCall { try await pruner.prune(dryRun: dryRun, workshop: workshop) }
             if format == .json {
                 Terminal.standardOutput.write("[" + pruned.map { JSONLines.encode($0) }.joined(separator: ",") + "]\n")

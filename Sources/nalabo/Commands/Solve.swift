@@ -15,9 +15,9 @@ extension Nalabo {
         func run() async throws {
             let session = try selection.open()
             let (store, record, workshop) = (session.store, session.record, session.workshop)
-            let engine = try await session.engine()
+            let backend = try await session.backend()
             let id = challenge
-            let outcome = try await engineCall { try await Grader(engine: engine, store: store).solve(record, workshop: workshop, challenge: id) }
+            let outcome = try await engineCall { try await Grader(backend: backend, store: store).solve(record, workshop: workshop, challenge: id) }
             let output = (outcome.stdout.text + outcome.stderr.text).trimmingCharacters(in: .whitespacesAndNewlines)
             if !output.isEmpty { Swift.print(output.terminalSafe()) }  // the container's words
             guard outcome.succeeded else {

@@ -15,7 +15,7 @@ extension Nalabo {
         struct ContainerStatus: Codable {
             var name: String
             var state: String
-            var health: ContainerHealth?
+            var health: MemberHealth?
             var ports: [LocalSession.PortInfo]
         }
 
@@ -30,16 +30,15 @@ extension Nalabo {
         func run() async throws {
             let session = try selection.open()
             let (record, workshop) = (session.record, session.workshop)
-            let engine = try await session.engine()
-            var containers: [ContainerStatus] = []
-            for container in record.containers {
-                var status = ContainerStatus(name: container.name, state: "missing", health: nil, ports: container.ports)
-                if let id = container.engineID {
-                    let health = await ContainerHealth.check(id, on: engine)
-                    status.state = health.state
-                    status.health = health
-                }
-                containers.append(status)
+            let backend = try await session.backend()
+            // An unreachable backend is an error (exit 3), not every container "missing".
+            let health = try await engineCall { () -> [String: MemberHealth] in
+                guard let handle = record.handle else { return [:] }
+                return try await backend.health(handle)
+            }
+            let containers = record.containers.map { container in
+                ContainerStatus(name: container.name, state: health[container.name]?.state ?? "missing", health: health[container.name],
+                                ports: container.ports)
             }
             let report = Report(session: record, score: record.progress.values.reduce(0) { $0 + $1.points },
                                 maxScore: workshop.challenges.reduce(0) { $0 + $1.maxPoints },

@@ -52,8 +52,8 @@ extension Nalabo {
 
             let json = format == .json
             let colored = color.resolve()
-            let engine = try await connectEngine()
-            var tester = WorkshopTester(provisioner: SessionProvisioner(engine: engine, store: SessionStore.standard()))
+            let backend = try await connectBackend()
+            var tester = WorkshopTester(provisioner: SessionProvisioner(backend: backend, store: SessionStore.standard()))
             tester.keepOnFailure = keepOnFailure
             let frozenTester = tester
             // Only image pulls are shown while testing, on standard error; with --format json, each run is one

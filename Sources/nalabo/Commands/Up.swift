@@ -50,9 +50,9 @@ extension Nalabo {
             if !json && !quiet {
                 Terminal.standardError.write("nalabo: starting \(workshop.metadata.title.terminalSafe(singleLine: true)) (\(workshop.metadata.slug)@\(workshop.metadata.version))\n")
             }
-            let engine = try await connectEngine()
+            let backend = try await connectBackend()
             let store = SessionStore.standard()
-            let provisioner = SessionProvisioner(engine: engine, store: store)
+            let provisioner = SessionProvisioner(backend: backend, store: store)
             var options = SessionProvisioner.Options(source: source)
             options.keepOnFailure = keepOnFailure
             let frozenOptions = options
@@ -71,10 +71,9 @@ extension Nalabo {
                 throw try await upFailure(error)
             }
 
-            record = (try? store.update(record.id) {
-                $0.apiVersion = engine.apiVersion.description
-                $0.catalogueSession = catalogueSession
-            }) ?? record
+            if let catalogueSession {
+                record = (try? store.update(record.id) { $0.catalogueSession = catalogueSession }) ?? record
+            }
             try print(record: record, workshop: workshop, json: json)
         }
 

@@ -4,24 +4,24 @@ import Runtime
 import WorkshopSpec
 
 extension ExitStatus {
-    /// What an engine failure means for the exit code: unreachable engines share the catalogue's 3.
-    static func status(for error: EngineError) -> Int32 {
-        switch error {
-        case .badEndpoint, .unreachable, .unsupportedVersion: unreachable
+    /// What a backend failure means for the exit code: unreachable backends share the catalogue's 3.
+    static func status(for error: BackendError) -> Int32 {
+        switch error.kind {
+        case .unreachable, .unsupported: unreachable
         case .notFound: notFound
-        case .imageUnavailable, .api, .protocolViolation: couldNotRun
+        case .imageUnavailable, .refused, .stopped, .protocolViolation: couldNotRun
         }
     }
 }
 
-/// Runs engine work; an ``EngineError`` or a session store failure becomes its message and exit code.
+/// Runs backend work; a ``BackendError`` or a session store failure becomes its message and exit code.
 func engineCall<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
-    } catch let error as EngineError {
+    } catch let error as BackendError {
         throw CommandFailure(error.description, status: ExitStatus.status(for: error)).exit()
     } catch let error as IncompleteCleanup {
-        let status = (error.cause as? EngineError).map(ExitStatus.status(for:)) ?? ExitStatus.couldNotRun
+        let status = (error.cause as? BackendError).map(ExitStatus.status(for:)) ?? ExitStatus.couldNotRun
         throw CommandFailure(error.description, status: status).exit()
     } catch let error as SessionStore.Failure {
         throw CommandFailure(error.description).exit()
@@ -34,19 +34,19 @@ func engineCall<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
-/// The engine named by DOCKER_HOST, the docker context, or the default socket; for a session, the engine it
-/// was started on (whatever DOCKER_HOST says now), in the API version negotiated then.
-func connectEngine(endpoint recorded: String? = nil, apiVersion: String? = nil) async throws -> DockerEngine {
+/// The backend new sessions start on: the Docker engine named by DOCKER_HOST, the docker context, or the
+/// default socket.
+func connectBackend() async throws -> any SessionBackend {
+    try await engineCall { try await DockerBackend.connect() }
+}
+
+/// The backend a session was started on (whatever DOCKER_HOST says now), in the API version negotiated then.
+func reopenBackend(_ record: LocalSession) async throws -> any SessionBackend {
     try await engineCall {
-        let resolved = try EngineEndpoint.resolve()
-        var endpoint = resolved
-        if let recorded, recorded != resolved.description {
-            endpoint = try EngineEndpoint(parsing: recorded, origin: "the session's engine", environment: ProcessInfo.processInfo.environment)
+        switch record.backend.kind {
+        case .docker: try await DockerBackend.reopen(record.backend, apiVersion: record.handle?.state["apiVersion"])
+        case .kubernetes: throw BackendError(.unsupported, "session \(record.id) runs on \(record.backend), and this nalabo has no Kubernetes backend")
         }
-        if let known = apiVersion.flatMap(DockerAPIVersion.init), DockerAPIVersion.negotiate(server: known) == known {
-            return try DockerEngine.resume(at: endpoint, apiVersion: known)
-        }
-        return try await DockerEngine.connect(to: endpoint)
     }
 }
 
@@ -88,8 +88,8 @@ struct OpenSession {
     let record: LocalSession
     let workshop: Workshop
 
-    /// The engine the session runs on.
-    func engine() async throws -> DockerEngine { try await connectEngine(endpoint: record.endpoint, apiVersion: record.apiVersion) }
+    /// The backend the session runs on.
+    func backend() async throws -> any SessionBackend { try await reopenBackend(record) }
 }
 
 extension SessionOptions {

@@ -63,8 +63,8 @@ final class ProgressDisplay: Sendable {
         case .checkingImage: return
         case .pulling(let pull): pulling(pull)
         case .pulled(let image): finishPull(); line("pulled \(image)")
-        case .creatingNetwork(let name): line("creating network \(name)")
-        case .startingContainer(let name): line("starting container \(name)")
+        case .creating(let name): line("creating \(name)")
+        case .startingMember(let name): line("starting container \(name)")
         case .servingPorts(let count): line("serving \(count) port\(count == 1 ? "" : "s") on 127.0.0.1")
         case .runningSetup(let script, let container): line("running setup \(script) in \(container)")
         case .setupFinished: return
@@ -128,8 +128,8 @@ final class ProgressDisplay: Sendable {
             if let current = pull.current { object["current"] = current }
             if let total = pull.total { object["total"] = total }
         case .pulled(let image): object = ["event": "pulled", "image": image]
-        case .creatingNetwork(let name): object = ["event": "create-network", "network": name]
-        case .startingContainer(let name): object = ["event": "start-container", "container": name]
+        case .creating(let name): object = ["event": "create", "object": name]
+        case .startingMember(let name): object = ["event": "start-container", "container": name]
         case .servingPorts(let count): object = ["event": "serve-ports", "count": count]
         case .runningSetup(let script, let container): object = ["event": "setup", "script": script, "container": container]
         case .setupFinished(let script, let seconds): object = ["event": "setup-finished", "script": script, "seconds": seconds]

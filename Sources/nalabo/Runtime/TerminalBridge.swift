@@ -3,11 +3,19 @@ import Dispatch
 import Foundation
 import Runtime
 
-/// Connects this process's terminal to an interactive exec: raw mode while it runs, window size passed on
-/// (and again on every SIGWINCH), bytes copied both ways until the shell exits.
+/// Connects this process's terminal (or pipes) to a backend's ``TerminalChannel``: raw mode while it runs,
+/// window size changes passed on, input copied on a thread of its own (blocking reads stay off the
+/// concurrency pool), output written as it arrives.
 enum TerminalBridge {
-    static func run(_ exec: InteractiveExec, engine: DockerEngine) async throws -> Int {
-        let interactive = isatty(STDIN_FILENO) == 1
+    /// The size of the terminal on standard output, nil when it is not one.
+    static func windowSize() -> TerminalSize? {
+        var rows: UInt16 = 0, columns: UInt16 = 0
+        guard nalabo_window_size(STDOUT_FILENO, &rows, &columns) == 0, rows > 0, columns > 0 else { return nil }
+        return TerminalSize(rows: Int(rows), columns: Int(columns))
+    }
+
+    /// Runs the terminal until the program in it ends; returns its exit status.
+    static func run(_ channel: any TerminalChannel, interactive: Bool) async throws -> Int {
         var saved = termios()
         if interactive {
             tcgetattr(STDIN_FILENO, &saved)
@@ -15,90 +23,59 @@ enum TerminalBridge {
             cfmakeraw(&raw)
             tcsetattr(STDIN_FILENO, TCSANOW, &raw)
         }
-        defer {
-            if interactive { tcsetattr(STDIN_FILENO, TCSANOW, &saved) }
-            close(exec.socket)
-        }
+        defer { if interactive { tcsetattr(STDIN_FILENO, TCSANOW, &saved) } }
 
-        @Sendable func resize() async {
-            var rows: UInt16 = 0, columns: UInt16 = 0
-            guard nalabo_window_size(STDOUT_FILENO, &rows, &columns) == 0, rows > 0, columns > 0 else { return }
-            try? await engine.resizeExec(exec.id, rows: Int(rows), columns: Int(columns))
-        }
-        await resize()
         signal(SIGWINCH, SIG_IGN)
         let windowChanges = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .global())
-        windowChanges.setEventHandler { Task { await resize() } }
+        windowChanges.setEventHandler { if let size = windowSize() { Task { try? await channel.resize(size) } } }
         windowChanges.resume()
         defer { windowChanges.cancel() }
 
-        // The copying blocks in poll(2): on a thread of its own, not on the concurrency pool.
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                var output = Output(tty: exec.tty)
-                if output.write(exec.initialOutput) { pump(socket: exec.socket, output: &output) }
-                done.resume()
+        // Input: a thread reads standard input and hands each chunk to the channel, in order.
+        let (input, feed) = AsyncStream<[UInt8]?>.makeStream()
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+            while true {
+                let count = read(STDIN_FILENO, &buffer, buffer.count)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { break }
+                feed.yield(Array(buffer[..<count]))
+            }
+            feed.yield(nil)
+            feed.finish()
+        }
+        let forwarding = Task {
+            for await chunk in input {
+                guard let chunk else {
+                    // End of input: tell the shell, which then exits as at a terminal's Ctrl-D.
+                    await channel.closeInput()
+                    return
+                }
+                do { try await channel.send(chunk) } catch { return }
             }
         }
-        guard let status = try await engine.execExitCode(exec.id) else {
-            throw EngineError.protocolViolation("the shell ended but the engine reported no exit status")
+        defer { forwarding.cancel() }
+        for try await chunk in channel.output {
+            guard (try? writeAll(STDOUT_FILENO, chunk)) != nil else { break }
+        }
+        let status = try await channel.exitStatus()
+        await channel.close()
+        guard let status else {
+            throw BackendError(.protocolViolation, "the shell ended but the backend reported no exit status")
         }
         return status
     }
 
-    /// Where the connection's bytes go: all to standard output with a terminal, split into standard output
-    /// and standard error without one.
-    private struct Output {
-        let tty: Bool
-        var demultiplexer = StreamDemultiplexer()
-
-        init(tty: Bool) { self.tty = tty }
-
-        /// Writes a chunk; false when the output is gone or the stream is malformed.
-        mutating func write(_ bytes: [UInt8]) -> Bool {
-            guard !tty else { return (try? DockerEngine.writeAll(STDOUT_FILENO, bytes)) != nil }
-            var ok = true
-            do {
-                try demultiplexer.feed(bytes) { stream, payload in
-                    let descriptor = stream == .stdout ? STDOUT_FILENO : STDERR_FILENO
-                    if (try? DockerEngine.writeAll(descriptor, Array(payload))) == nil { ok = false }
-                }
-            } catch {
-                return false
+    /// Writes every byte, retrying after interruptions and short writes.
+    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
             }
-            return ok
-        }
-    }
-
-    /// Copies standard input to the socket and the socket to the output until the socket closes.
-    private static func pump(socket: Int32, output: inout Output) {
-        var inputOpen = true
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            var descriptors = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0)]
-            if inputOpen { descriptors.append(pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)) }
-            let ready = poll(&descriptors, nfds_t(descriptors.count), -1)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            if descriptors[0].revents != 0 {
-                let count = read(socket, &buffer, buffer.count)
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { return }
-                guard output.write(Array(buffer[..<count])) else { return }
-            }
-            if inputOpen, descriptors.count > 1, descriptors[1].revents != 0 {
-                let count = read(STDIN_FILENO, &buffer, buffer.count)
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 {
-                    // End of input: tell the shell, which then exits like at a terminal's Ctrl-D.
-                    inputOpen = false
-                    shutdown(socket, Int32(SHUT_WR))
-                    continue
-                }
-                guard (try? DockerEngine.writeAll(socket, Array(buffer[..<count]))) != nil else { return }
-            }
+            offset += written
         }
     }
 }

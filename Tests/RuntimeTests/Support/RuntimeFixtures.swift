@@ -55,11 +55,11 @@ final class Lab {
 
     /// Brings a session up through the library.
     func up(_ engine: DockerEngine, events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async throws -> LocalSession {
-        try await SessionProvisioner(engine: engine, store: store).up(workshop(), options: .init(source: path), events: events)
+        try await SessionProvisioner(backend: DockerBackend(engine: engine), store: store).up(workshop(), options: .init(source: path), events: events)
     }
 
     func down(_ engine: DockerEngine, _ session: LocalSession) async {
-        let problems = await SessionProvisioner(engine: engine, store: store).remove(sessionID: session.id)
+        let problems = await SessionProvisioner(backend: DockerBackend(engine: engine), store: store).remove(sessionID: session.id)
         #expect(problems.isEmpty, "\(problems)")
     }
 
@@ -67,7 +67,7 @@ final class Lab {
     func shell(_ engine: DockerEngine, _ session: LocalSession, _ command: String, container: String? = nil,
                user: String? = nil) async throws -> ExecOutput {
         let name = container ?? session.containers[0].name
-        let id = try #require(session.container(name)?.engineID)
+        let id = try #require(session.handle?.members[name])
         return try await engine.exec(ExecRequest(container: id, command: ["/bin/sh", "-c", command], user: user,
                                                  timeLimit: .seconds(60)))
     }
@@ -133,13 +133,13 @@ extension Lab {
     func runCheck(_ engine: DockerEngine, _ session: LocalSession, challenge: String) async throws -> [CheckResult] {
         let workshop = try workshop()
         let found = try #require(workshop.challenge(challenge))
-        return try await Grader(engine: engine, store: store).runChecks(found, workshop: workshop, record: session)
+        return try await Grader(backend: DockerBackend(engine: engine), store: store).runChecks(found, workshop: workshop, record: session)
     }
 }
 
 /// Engine objects carrying a session's label (empty once it is fully removed).
 func objects(of session: String, on engine: DockerEngine) async throws -> [String] {
-    let label = "\(SessionBlueprint.Label.session)=\(session)"
+    let label = "\(DockerLayout.Label.session)=\(session)"
     return try await engine.containers(labelled: label).map(\.name) + engine.networks(labelled: label).map(\.name)
 }
 
@@ -157,7 +157,7 @@ func host(_ command: String) async throws -> CommandResult {
 /// Waits until the engine has a container with `label` (`key=value`) and returns its session id.
 func waitForSession(labelled label: String, on engine: DockerEngine, seconds: Int = 15) async throws -> String {
     for _ in 0..<(seconds * 10) {
-        if let id = try await engine.containers(labelled: label).first?.labels[SessionBlueprint.Label.session] { return id }
+        if let id = try await engine.containers(labelled: label).first?.labels[DockerLayout.Label.session] { return id }
         try await Task.sleep(for: .milliseconds(100))
     }
     throw Failure("no session with \(label) appeared within \(seconds) s")

@@ -6,12 +6,12 @@ import Synchronization
 /// A container on a bridge with a route out (an `internet` session, a port gateway) can address the host
 /// through the bridge's gateway address or any other address of the host, and the host's INPUT chain accepts
 /// that traffic: Docker's isolation rules filter only *forwarded* traffic. One rule on INPUT rejects every new
-/// connection that arrives on a session bridge (their names start with ``SessionBlueprint/bridgePrefix``);
+/// connection that arrives on a session bridge (their names start with ``DockerLayout/bridgePrefix``);
 /// replies to connections the host opened (published ports) still pass. Isolated sessions do not need it:
 /// their bridges have no host address at all.
 public enum HostFirewall {
     /// The rule, for `iptables` and `ip6tables` alike, without the command and chain operation.
-    public static let rule = ["INPUT", "-i", SessionBlueprint.bridgePrefix + "+", "-m", "conntrack", "--ctstate", "NEW", "-j", "REJECT"]
+    public static let rule = ["INPUT", "-i", DockerLayout.bridgePrefix + "+", "-m", "conntrack", "--ctstate", "NEW", "-j", "REJECT"]
 
     /// The commands an operator runs as root to install the rule by hand.
     public static var commands: [String] {

@@ -1,47 +1,34 @@
 import Foundation
 import WorkshopSpec
 
-/// The engine objects of one session, derived from the workshop alone: the one place that decides how a
-/// learner container is isolated and limited. Pure, so every flag is unit-tested without an engine.
-public struct SessionBlueprint: Sendable {
-    /// Label keys carried by every object nalabo creates, so nothing is ever orphaned.
+/// The Docker objects of one session, derived from its ``SessionPlan``: the one place that decides how a
+/// learner container is isolated and limited on Docker (networks, keep-alive, DNS, the port gateway of
+/// isolated sessions, labels). Pure, so every flag is unit-tested without an engine.
+public struct DockerLayout: Sendable {
+    /// Label keys carried by every object nalabo creates on Docker, so nothing is ever orphaned.
     public enum Label {
         public static let session = "dev.nalabo.session"
         public static let workshop = "dev.nalabo.workshop"
         public static let expiresAt = "dev.nalabo.expires-at"
         public static let container = "dev.nalabo.container"
         public static let role = "dev.nalabo.role"
-        /// The state file that describes the session; `prune` treats objects whose file is gone as orphaned.
         public static let stateFile = "dev.nalabo.state-file"
-        /// The machine whose state directory holds that file: only `prune` on that machine judges it.
         public static let host = "dev.nalabo.host"
+        public static let origin = "dev.nalabo.origin"
         /// On nalabo-init's marker volume: the volume that holds the program, complete.
         public static let initVolume = "dev.nalabo.init-volume"
     }
 
-    /// The capabilities a learner's root shell keeps after `CapDrop: ALL`: change owners and modes of files
-    /// it does not own, switch user (`su`, `runuser`), signal processes, and bind ports below 1024.
-    /// Left out of Docker's default set: MKNOD, NET_RAW (no raw sockets, no ping), SETFCAP, SETPCAP,
-    /// SYS_CHROOT and AUDIT_WRITE.
-    public static let capabilities = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "NET_BIND_SERVICE"]
-
     /// Keeps a learner container alive until the session's time is up, when nalabo-init is missing: then the
     /// engine's init (`Init: true`) reaps orphans, and the learner can stop this process (`up` says so).
-    /// The time left is computed when the container starts, from the expiry as a Unix time (the container
-    /// shares the host's clock), so a slow start does not extend the session.
     static func keepAlive(expiresAt: Date) -> [String] {
-        let expiry = Int(expiresAt.timeIntervalSince1970.rounded(.up))
-        return ["/bin/sh", "-c", "trap 'exit 0' TERM INT; now=$(date +%s) || now=0; left=$((\(expiry) - now)); "
-            + "[ $left -gt 0 ] || left=1; sleep $left & wait $!"]
+        ["/bin/sh", "-c", EmbeddedScripts.keepAlive, "nalabo-keep-alive", String(Int(expiresAt.timeIntervalSince1970.rounded(.up)))]
     }
 
     /// The image of the port gateway of an isolated session (busybox: `nc` relays each port).
     public static let defaultGatewayImage = "busybox:stable"
 
-    public let sessionID: String
-    public let workshop: Workshop
-    public let expiresAt: Date
-    public let stateFile: String
+    public let plan: SessionPlan
     public let gatewayImage: String
     /// The engine volume that holds nalabo-init, PID 1 of every learner container (it ends the container at
     /// the expiry); nil when the program is missing.
@@ -49,17 +36,16 @@ public struct SessionBlueprint: Sendable {
     /// Whether the engine can cap each container's writable layer (``EngineInfo/canLimitDisk``).
     public let limitsDisk: Bool
 
-    public init(sessionID: String, workshop: Workshop, expiresAt: Date, stateFile: String,
-                gatewayImage: String = SessionBlueprint.defaultGatewayImage, initVolume: String? = nil,
+    public init(plan: SessionPlan, gatewayImage: String = DockerLayout.defaultGatewayImage, initVolume: String? = nil,
                 limitsDisk: Bool = false) {
-        self.sessionID = sessionID
-        self.workshop = workshop
-        self.expiresAt = expiresAt
-        self.stateFile = stateFile
+        self.plan = plan
         self.gatewayImage = gatewayImage
         self.initVolume = initVolume
         self.limitsDisk = limitsDisk
     }
+
+    public var sessionID: String { plan.sessionID }
+    public var expiresAt: Date { plan.expiresAt }
 
     /// The first process of a learner container: nalabo-init until the expiry (it cannot be stopped from
     /// inside), else the shell keep-alive.
@@ -68,25 +54,25 @@ public struct SessionBlueprint: Sendable {
             : [InitProgram.path, String(Int(expiresAt.timeIntervalSince1970.rounded(.up)))]
     }
 
-    public var labels: [String: String] {
-        [
-            Label.session: sessionID,
-            Label.workshop: "\(workshop.metadata.slug)@\(workshop.metadata.version)",
-            Label.expiresAt: Self.timestamp(expiresAt),
-            Label.stateFile: stateFile,
-            Label.host: Self.hostName,
-        ]
+    public var labels: [String: String] { Self.labels(plan.metadata) }
+
+    /// The labels that carry a session's metadata.
+    static func labels(_ metadata: SessionMetadata) -> [String: String] {
+        var labels = [Label.session: metadata.session, Label.host: metadata.host ?? SessionMetadata.hostName]
+        if let workshop = metadata.workshop { labels[Label.workshop] = workshop + (metadata.version.map { "@" + $0 } ?? "") }
+        if let expiresAt = metadata.expiresAt { labels[Label.expiresAt] = SessionMetadata.timestamp(expiresAt) }
+        if let stateFile = metadata.stateFile { labels[Label.stateFile] = stateFile }
+        if let origin = metadata.origin { labels[Label.origin] = origin }
+        return labels
     }
 
-    /// This machine's name, as `uname -n` says it (gethostname: no name lookup that could wait on DNS).
-    public static let hostName: String = {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }()
-
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+    /// A session's metadata read back from an object's labels.
+    static func metadata(_ labels: [String: String]) -> SessionMetadata? {
+        guard let session = labels[Label.session] else { return nil }
+        let workshop = labels[Label.workshop].map { $0.split(separator: "@", maxSplits: 1).map(String.init) }
+        return SessionMetadata(session: session, workshop: workshop?.first, version: workshop.flatMap { $0.count > 1 ? $0[1] : nil },
+                               expiresAt: labels[Label.expiresAt].flatMap(SessionMetadata.parseTimestamp),
+                               stateFile: labels[Label.stateFile], host: labels[Label.host], origin: labels[Label.origin])
     }
 
     /// The prefix of every session bridge's interface name on the host (`nlb` and the session id, `p` for a
@@ -97,7 +83,7 @@ public struct SessionBlueprint: Sendable {
     /// its containers cannot reach the host at all; an internet network needs one (its route out), and the
     /// host's firewall keeps its members from the host's services (``HostFirewall``).
     public var network: NetworkSpec? {
-        switch workshop.environment.network {
+        switch plan.network {
         case .none: nil
         case .isolated: NetworkSpec(name: "nalabo-\(sessionID)", isInternal: true, labels: labels,
                                     bridgeName: Self.bridgePrefix + sessionID, hostAddress: false)
@@ -108,7 +94,7 @@ public struct SessionBlueprint: Sendable {
 
     /// Whether the session needs a gateway to serve ports: Docker publishes no ports from an internal network.
     public var needsPortGateway: Bool {
-        workshop.environment.network == .isolated && workshop.environment.containers.contains { !$0.ports.isEmpty }
+        plan.network == .isolated && plan.members.contains { !$0.ports.isEmpty }
     }
 
     /// The network between the gateway and the host, for an isolated session with ports.
@@ -119,45 +105,39 @@ public struct SessionBlueprint: Sendable {
     }
 
     /// The engine name of a learner container.
-    public func engineName(_ container: String) -> String { "nalabo-\(sessionID)-\(container)" }
+    public func engineName(_ member: String) -> String { "nalabo-\(sessionID)-\(member)" }
 
-    public var containers: [ContainerSpec] {
-        workshop.environment.containers.map(containerSpec)
-    }
+    public var containers: [ContainerSpec] { plan.members.map(containerSpec) }
 
-    func containerSpec(_ container: Container) -> ContainerSpec {
+    func containerSpec(_ member: SessionPlan.Member) -> ContainerSpec {
         var labels = labels
-        labels[Label.container] = container.name
+        labels[Label.container] = member.name
         labels[Label.role] = "learner"
-        let networkMode = workshop.environment.network
+        var limits = member.limits
+        if !limitsDisk { limits.diskBytes = nil }
         return ContainerSpec(
-            name: engineName(container.name),
-            image: container.image,
-            hostname: container.name,
+            name: engineName(member.name),
+            image: member.image,
+            hostname: member.hostname,
             command: learnerCommand,
-            user: container.user,
-            workdir: container.workdir,
-            env: container.env.map { "\($0.name)=\($0.value)" },
+            user: member.user,
+            workdir: member.workdir,
+            env: member.env,
             labels: labels,
             network: network?.name ?? "none",
-            aliases: [container.name],
+            aliases: [member.name],
             // An internal network publishes nothing; the gateway serves those ports instead.
-            ports: networkMode == .internet ? container.ports.map(\.wrappedValue) : [],
-            limits: Self.limits(container.resources, disk: limitsDisk),
-            capabilities: Self.capabilities,
+            ports: plan.network == .internet ? member.ports : [],
+            limits: limits,
+            capabilities: member.capabilities,
             readOnlyRootFilesystem: false,
             // The engine's resolver answers session names itself and forwards other names upstream; a loopback
             // upstream is asked from inside the container, where nothing listens, so an isolated session cannot
             // reach the outside through DNS either (Docker before 26 forwards for internal networks too).
-            dnsServers: networkMode == .isolated ? ["127.0.0.1"] : [],
+            dnsServers: plan.network == .isolated ? ["127.0.0.1"] : [],
             volumes: initVolume.map { [VolumeMount(volume: $0, target: InitProgram.mountPoint, readOnly: true)] } ?? [],
             engineInit: initVolume == nil
         )
-    }
-
-    static func limits(_ resources: Resources, disk: Bool) -> ContainerLimits {
-        ContainerLimits(memoryBytes: resources.memory.bytes, nanoCPUs: Int64((resources.cpus * 1e9).rounded()), pids: resources.pids,
-                        diskBytes: disk ? resources.diskLimit.bytes : nil)
     }
 
     /// One relay of the gateway: a gateway port forwarding to a container's port.
@@ -171,9 +151,9 @@ public struct SessionBlueprint: Sendable {
     public var relays: [Relay] {
         guard needsPortGateway else { return [] }
         var relays: [Relay] = []
-        for container in workshop.environment.containers {
-            for port in container.ports {
-                relays.append(Relay(container: container.name, port: port.wrappedValue, gatewayPort: 10000 + relays.count))
+        for member in plan.members {
+            for port in member.ports {
+                relays.append(Relay(container: member.name, port: port, gatewayPort: 10000 + relays.count))
             }
         }
         return relays
@@ -186,14 +166,14 @@ public struct SessionBlueprint: Sendable {
         guard let gatewayNetwork else { return nil }
         var labels = labels
         labels[Label.role] = "ports"
-        let script = relays.compactMap { relay in
-            addresses[relay.container].map { "nc -ll -p \(relay.gatewayPort) -e nc \($0) \(relay.port) &" }
-        }.joined(separator: "\n") + "\nwait"
+        let relayArguments = relays.flatMap { relay in
+            addresses[relay.container].map { [String(relay.gatewayPort), $0, String(relay.port)] } ?? []
+        }
         return ContainerSpec(
             name: "nalabo-\(sessionID)-ports",
             image: gatewayImage,
             hostname: "ports",
-            command: ["/bin/sh", "-c", script],
+            command: ["/bin/sh", "-c", EmbeddedScripts.portGateway, "nalabo-ports"] + relayArguments,
             user: "65534:65534",
             workdir: nil,
             env: [],
@@ -209,9 +189,8 @@ public struct SessionBlueprint: Sendable {
 
     /// Every image the session needs, learner images first, without repeats.
     public var images: [String] {
-        var seen = Set<String>()
-        var images = workshop.environment.containers.map(\.image)
-        if needsPortGateway { images.append(gatewayImage) }
-        return images.filter { seen.insert($0).inserted }
+        var images = plan.images
+        if needsPortGateway && !images.contains(gatewayImage) { images.append(gatewayImage) }
+        return images
     }
 }

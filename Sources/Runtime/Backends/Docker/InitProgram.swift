@@ -47,9 +47,9 @@ public enum InitProgram {
     /// A filler that dies halfway leaves no marker, so nobody uses what it wrote.
     static func ensureVolume(_ contents: [UInt8], on engine: any ContainerEngine, image: String) async throws -> String {
         let marker = volumeName(contents)
-        if let filled = try await engine.volumeLabels(marker)?[SessionBlueprint.Label.initVolume] { return filled }
+        if let filled = try await engine.volumeLabels(marker)?[DockerLayout.Label.initVolume] { return filled }
         let own = marker + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        let labels = [SessionBlueprint.Label.role: "init"]
+        let labels = [DockerLayout.Label.role: "init"]
         try await engine.createVolume(own, labels: labels)
         let filler = try await engine.createContainer(ContainerSpec(
             name: own + "-fill", image: image, hostname: "fill", command: [path], user: nil, workdir: nil,
@@ -64,9 +64,9 @@ public enum InitProgram {
             try? await engine.removeVolume(own)
             throw error
         }
-        try await engine.createVolume(marker, labels: labels.merging([SessionBlueprint.Label.initVolume: own]) { $1 })
-        guard let winner = try await engine.volumeLabels(marker)?[SessionBlueprint.Label.initVolume] else {
-            throw EngineError.protocolViolation("the volume \(marker) has no \(SessionBlueprint.Label.initVolume) label; remove it (docker volume rm \(marker))")
+        try await engine.createVolume(marker, labels: labels.merging([DockerLayout.Label.initVolume: own]) { $1 })
+        guard let winner = try await engine.volumeLabels(marker)?[DockerLayout.Label.initVolume] else {
+            throw EngineError.protocolViolation("the volume \(marker) has no \(DockerLayout.Label.initVolume) label; remove it (docker volume rm \(marker))")
         }
         if winner != own { try? await engine.removeVolume(own) }
         return winner

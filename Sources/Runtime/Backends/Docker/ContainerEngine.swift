@@ -1,7 +1,7 @@
 import Foundation
 
-/// What nalabo needs from a container engine. Docker's Engine API (``DockerEngine``) implements it; a
-/// Kubernetes backend can follow behind the same protocol. Every method throws ``EngineError``.
+/// The Docker Engine operations the Docker backend is built from (``DockerEngine`` implements them over the
+/// Engine API). Below the seam: nothing above ``SessionBackend`` uses it. Every method throws ``EngineError``.
 public protocol ContainerEngine: Sendable {
     /// Where the engine listens, as a user would write it (`unix:///var/run/docker.sock`).
     var endpoint: EngineEndpoint { get }
@@ -72,14 +72,14 @@ public struct NetworkSpec: Sendable, Equatable {
     public var isInternal: Bool
     public var labels: [String: String]
     /// The host's interface for the network (a Linux bridge), so a firewall rule can name every session's
-    /// at once (``SessionBlueprint/bridgePrefix``); nil for the engine's choice.
+    /// at once (``DockerLayout/bridgePrefix``); nil for the engine's choice.
     public var bridgeName: String? = nil
     /// Whether the host has an address on the network. Without one, nothing on the network can reach the
     /// host's own services, through any of its addresses; a network with a route out needs one.
     public var hostAddress = true
 }
 
-/// A container to create; ``SessionBlueprint`` builds these from a workshop.
+/// A container to create; ``DockerLayout`` builds these from a session plan.
 public struct ContainerSpec: Sendable, Equatable {
     public var name: String
     public var image: String
@@ -112,14 +112,6 @@ public struct VolumeMount: Sendable, Equatable {
     public var readOnly: Bool
 }
 
-/// The resource limits applied to every container.
-public struct ContainerLimits: Sendable, Equatable {
-    public var memoryBytes: Int64
-    public var nanoCPUs: Int64
-    public var pids: Int
-    /// The most the container may write to its filesystem; nil for no limit.
-    public var diskBytes: Int64? = nil
-}
 
 /// A container's state, as far as a session cares.
 public struct ContainerState: Sendable, Equatable {
@@ -134,12 +126,6 @@ public struct ContainerState: Sendable, Equatable {
     /// The container's address on each network it joined.
     public var addresses: [String: String]
     public var labels: [String: String]
-}
-
-/// A port on the host that forwards to a container.
-public struct PublishedPort: Sendable, Codable, Equatable {
-    public var hostIP: String
-    public var hostPort: Int
 }
 
 public struct ContainerSummary: Sendable, Equatable {
@@ -180,56 +166,5 @@ public struct ExecRequest: Sendable {
     }
 }
 
-/// What an exec produced. `exitCode` is nil when the deadline passed before the command finished.
-public struct ExecOutput: Sendable, Equatable {
-    public var exitCode: Int?
-    public var stdout: CappedOutput
-    public var stderr: CappedOutput
-    /// From the start of the command to its end, or to the time limit.
-    public var duration: Duration = .zero
-}
 
-/// Output kept up to a limit, with a count of what was dropped.
-public struct CappedOutput: Sendable, Equatable {
-    public private(set) var bytes: [UInt8] = []
-    public private(set) var droppedBytes = 0
-    public let limit: Int
 
-    public init(limit: Int) { self.limit = limit }
-
-    /// Output that was capped elsewhere (inside the container): `bytes` kept of `totalBytes` produced.
-    public init(limit: Int, bytes: [UInt8], totalBytes: Int) {
-        self.limit = limit
-        self.bytes = Array(bytes.prefix(limit))
-        droppedBytes = max(0, totalBytes - self.bytes.count)
-    }
-
-    /// The last bytes written, kept even when the rest was dropped (what a program says last, such as the
-    /// script wrapper's timeout line, survives a flood of output).
-    public private(set) var tail: [UInt8] = []
-    static let tailSize = 512
-
-    public mutating func append<C: Collection>(_ chunk: C) where C.Element == UInt8 {
-        let room = max(0, limit - bytes.count)
-        bytes.append(contentsOf: chunk.prefix(room))
-        droppedBytes += max(0, chunk.count - room)
-        if droppedBytes > 0 {
-            tail.append(contentsOf: chunk.suffix(Self.tailSize))
-            if tail.count > Self.tailSize { tail.removeFirst(tail.count - Self.tailSize) }
-        }
-    }
-
-    /// The kept bytes as text, invalid UTF-8 repaired.
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
-    public var isTruncated: Bool { droppedBytes > 0 }
-}
-
-/// One line of an image pull's progress.
-public struct PullEvent: Sendable, Equatable {
-    public var image: String
-    /// The layer the event is about, if any.
-    public var layer: String?
-    public var status: String
-    public var current: Int64?
-    public var total: Int64?
-}

@@ -47,37 +47,26 @@ public struct DockerEngine: ContainerEngine {
 
     // MARK: Requests
 
-    /// Waits for `task` or `deadline`, whichever comes first: true when the task finished (its error rethrown),
-    /// false at the deadline, after which the task is cancelled but not waited for.
-    static func race(_ task: Task<Void, Error>, deadline: ContinuousClock.Instant?) async throws -> Bool {
+    /// Runs `body` until it finishes or `deadline` passes, whichever comes first: true when it finished (its
+    /// error rethrown), false at the deadline, after which it is cancelled. Structured: cancelling the caller
+    /// cancels `body` at once, and nothing outlives the call.
+    static func withDeadline(_ deadline: ContinuousClock.Instant?, _ body: @escaping @Sendable () async throws -> Void) async throws -> Bool {
         guard let deadline else {
-            try await task.value
+            try await body()
             return true
         }
-        let settled = Latch()
-        let outcome: Result<Bool, Error> = await withCheckedContinuation { continuation in
-            let timer = Task {
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                if settled.claim() {
-                    task.cancel()
-                    continuation.resume(returning: .success(false))
-                }
+        return try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await body()
+                return true
             }
-            Task {
-                let result: Result<Bool, Error>
-                do {
-                    try await task.value
-                    result = .success(true)
-                } catch {
-                    result = .failure(error)
-                }
-                if settled.claim() {
-                    timer.cancel()
-                    continuation.resume(returning: result)
-                }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return false
             }
+            defer { group.cancelAll() }
+            return try await group.next() ?? true
         }
-        return try outcome.get()
     }
 
     /// Sends a versioned request and checks its status (for the engine's extensions in other files).
@@ -230,7 +219,7 @@ public struct DockerEngine: ContainerEngine {
             guard key.hasSuffix("/tcp"), let port = Int(key.dropLast(4)),
                   let binding = bindings?.first(where: { $0.hostIP != "::" }) ?? bindings?.first,
                   let hostPort = Int(binding.hostPort) else { continue }
-            ports[port] = PublishedPort(hostIP: binding.hostIP.isEmpty ? "0.0.0.0" : binding.hostIP, hostPort: hostPort)
+            ports[port] = PublishedPort(port: port, hostIP: binding.hostIP.isEmpty ? "0.0.0.0" : binding.hostIP, hostPort: hostPort)
         }
         var addresses: [String: String] = [:]
         for (network, settings) in inspect.networkSettings?.networks ?? [:] where !(settings.ipAddress ?? "").isEmpty {
@@ -282,7 +271,7 @@ public struct DockerEngine: ContainerEngine {
         // process ends and its output is drained. Output is kept as it arrives, so a deadline keeps what came.
         let startPath = "/exec/\(execID)/start"
         let startBody = try JSONEncoder().encode(API.ExecStart(detach: false, tty: false))
-        let stream = Task {
+        let stream: @Sendable () async throws -> Void = {
             let response = try await transport.open(.POST, startPath, version: apiVersion, json: startBody, timeout: .seconds(24 * 3600))
             guard response.status.code == 200 else {
                 let body = try await response.body.collect(upTo: 1 << 16)
@@ -304,11 +293,11 @@ public struct DockerEngine: ContainerEngine {
                 throw transport.translate(error, request: "POST \(startPath)")
             }
         }
-        // The deadline is a real one: when it passes, the output so far is returned at once, without waiting for
-        // the stream to notice its cancellation (the command goes on in the container until its own limit).
+        // At the deadline the output so far is returned and the stream cancelled (the command goes on in the
+        // container until its own limit); a cancelled caller (Ctrl-C) stops waiting at once as well.
         let clock = ContinuousClock()
         let started = clock.now
-        let finished = try await Self.race(stream, deadline: request.timeLimit.map { started + $0 })
+        let finished = try await Self.withDeadline(request.timeLimit.map { started + $0 }, stream)
         var result = output.value.withLock { $0 }
         result.duration = clock.now - started
         guard finished else { return result }
@@ -331,16 +320,4 @@ public struct DockerEngine: ContainerEngine {
 private final class OutputBox: Sendable {
     let value: Mutex<ExecOutput>
     init(_ output: ExecOutput) { value = Mutex(output) }
-}
-
-/// Lets exactly one of several racing tasks go on.
-private final class Latch: Sendable {
-    private let taken = Mutex(false)
-    /// True for the first caller only.
-    func claim() -> Bool {
-        taken.withLock { taken in
-            defer { taken = true }
-            return !taken
-        }
-    }
 }

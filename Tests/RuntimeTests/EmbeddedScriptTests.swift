@@ -1,0 +1,77 @@
+import Foundation
+@testable import Runtime
+import Testing
+
+/// The shell nalabo runs inside containers (Sources/Runtime/Scripts, embedded at build time): linted with
+/// shellcheck and run on the host with the two shells learner images have, dash and busybox sh.
+@Suite struct EmbeddedScriptTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Sources/Runtime/Scripts").standardized.path
+
+    static let shells = [["/bin/dash"], ["/bin/busybox", "sh"]]
+
+    @Test func everyScriptPassesShellcheck() async throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.directory).filter { $0.hasSuffix(".sh") }.sorted()
+        #expect(files.count >= 7, "\(files)")
+        let result = try await host("cd '\(Self.directory)' && shellcheck --shell=sh --severity=style \(files.joined(separator: " "))")
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    }
+
+    @Test func theEmbeddedTextIsTheFilesText() throws {
+        let embedded = ["run.sh": EmbeddedScripts.run, "batch.sh": EmbeddedScripts.batch, "sweep.sh": EmbeddedScripts.sweep,
+                        "keep-alive.sh": EmbeddedScripts.keepAlive, "port-gateway.sh": EmbeddedScripts.portGateway,
+                        "oom-kills.sh": EmbeddedScripts.oomKills, "hosts.sh": EmbeddedScripts.hosts]
+        for (file, text) in embedded {
+            let onDisk = try String(contentsOfFile: Self.directory + "/" + file, encoding: .utf8)
+            #expect(text + "\n" == onDisk, "\(file) differs from what was embedded")
+        }
+    }
+
+    /// Runs the wrapper as the script runner does: `sh -c WRAPPER nalabo-run ARGS...`.
+    func wrapped(_ shell: [String], _ script: String, timeout: Int, sweep: Bool = false) async throws -> CommandResult {
+        let id = UUID().uuidString.lowercased()
+        let arguments = ScriptWrapper.arguments(id: id, timeoutSeconds: timeout, sweep: sweep, text: script, interpreter: ["/bin/sh"])
+        // As in a container's exec, file descriptor 9 is closed (a batch opens it for the wrapper's markers).
+        return try await Nalabo.executeProcess("/bin/sh", ["-c", "exec 9>&-; exec \"$@\"", "sh"] + shell
+                                                   + ["-c", ScriptWrapper.program, "nalabo-run"] + arguments)
+    }
+
+    @Test(arguments: shells) func theWrapperPassesOutputAndStatusThrough(shell: [String]) async throws {
+        let result = try await wrapped(shell, "echo out; echo err >&2; exit 7", timeout: 10)
+        #expect(result.status == 7)
+        #expect(result.stdout == "out\n" && result.stderr == "err\n", "\(result.stdout)|\(result.stderr)")
+        // A shebang picks the interpreter; the script arrives on a pipe, never as a file.
+        let shebang = try await wrapped(shell, "#!/bin/sh\ncase \"$0\" in /dev/fd/*) echo piped ;; *) echo \"$0\" ;; esac", timeout: 10)
+        #expect(shebang.status == 0 && shebang.stdout == "piped\n", "\(shebang.stdout)\(shebang.stderr)")
+    }
+
+    @Test(arguments: shells) func theWrapperEndsAScriptAtItsTimeoutAndSaysSo(shell: [String]) async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result = try await wrapped(shell, "sleep 30; echo never", timeout: 1, sweep: true)
+        #expect(clock.now - started < .seconds(10), "the watchdog did not end the script")
+        #expect(result.status == 124 && !result.stdout.contains("never"))
+        #expect(result.stderr.contains("nalabo:timeout:"), "\(result.stderr)")
+    }
+
+    @Test(arguments: shells) func theKeepAliveEndsAtTheExpiry(shell: [String]) async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let expiry = Int(Date().timeIntervalSince1970) + 2
+        let result = try await Nalabo.executeProcess(shell[0], Array(shell.dropFirst()) + ["-c", EmbeddedScripts.keepAlive, "keep-alive", String(expiry)])
+        let elapsed = clock.now - started
+        #expect(result.status == 0)
+        #expect(elapsed >= .seconds(1) && elapsed < .seconds(10), "\(elapsed)")
+    }
+
+    @Test(arguments: shells) func hostEntriesAreAddedOnce(shell: [String]) async throws {
+        // hosts.sh writes /etc/hosts; on the host it runs against a copy, with the path swapped.
+        let directory = try TemporaryDirectory()
+        let hosts = directory.path + "/hosts"
+        try "127.0.0.1\tlocalhost\n10.0.0.5\tdb\n".write(toFile: hosts, atomically: true, encoding: .utf8)
+        let script = EmbeddedScripts.hosts.replacingOccurrences(of: "/etc/hosts", with: hosts)
+        let result = try await Nalabo.executeProcess(shell[0], Array(shell.dropFirst()) + ["-c", script, "hosts", "10.0.0.5", "db", "10.0.0.6", "web"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try String(contentsOfFile: hosts, encoding: .utf8) == "127.0.0.1\tlocalhost\n10.0.0.5\tdb\n10.0.0.6\tweb\n")
+    }
+}
