@@ -165,12 +165,29 @@ import WorkshopSpec
         // Wait until the container exists and setup runs, then press Ctrl-C.
         let id = try await waitForSession(labelled: "\(DockerLayout.Label.workshop)=slow-setup@1.0.0", on: engine)
         try await Task.sleep(for: .milliseconds(500))
+        let clock = ContinuousClock()
+        let pressed = clock.now
         up.signal(SIGINT)
         let result = try await up.finished()
+        // Cancellation reaches the running script: `up` does not wait out the 60 s setup (nor its 2 m timeout).
+        #expect(clock.now - pressed < .seconds(20), "up took \(clock.now - pressed) to stop after Ctrl-C")
         #expect(result.status == 130, "\(result.stderr)")
         #expect(result.stderr.contains("interrupted"))
         #expect(try await objects(of: id, on: engine).isEmpty)
         #expect(lab.store.all().sessions.isEmpty)
+    }
+
+    @Test func statusAgainstAnUnreachableEngineExitsThree() async throws {
+        let lab = try Lab(busyboxSpec(slug: "status-unreachable"))
+        let id = try await lab.nalabo(["up", lab.path, "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let real = try #require(try lab.store.load(id)).backend
+        // The engine the session was started on no longer answers.
+        try lab.store.update(id) { $0.backend.address = "unix:///tmp/nalabo-no-engine-\(id).sock" }
+        let status = try await lab.nalabo(["status", "--session", id])
+        #expect(status.status == 3, "\(status.stdout)\(status.stderr)")
+        #expect(status.stderr.contains("unreachable") && !status.stdout.contains("missing"), "\(status.stdout)\(status.stderr)")
+        try lab.store.update(id) { $0.backend = real }
+        #expect(try await lab.nalabo(["down", "--session", id, "-q"]).status == 0)
     }
 
     @Test func pruneRemovesOrphansAndExpiredSessionsFoundByLabel() async throws {
