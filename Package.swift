@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "WorkshopSpec", targets: ["WorkshopSpec"]),
         .library(name: "Catalogue", targets: ["Catalogue"]),
         .library(name: "Runtime", targets: ["Runtime"]),
+        .library(name: "NalaboCLI", targets: ["NalaboCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -72,8 +73,9 @@ let package = Package(
             exclude: ["README.md", "Scripts"],
             plugins: ["EmbedScripts"]
         ),
-        .executableTarget(
-            name: "nalabo",
+        // The commands, as a library (argument parsing and printing), behind a few-line executable.
+        .target(
+            name: "NalaboCLI",
             dependencies: [
                 "WorkshopSpec",
                 "Catalogue",
@@ -82,6 +84,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "nalabo",
+            dependencies: ["NalaboCLI"]
         ),
         .target(
             name: "TestSupport",

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 
-/// nalabo: workshops as code. The executable only parses arguments and prints; the work happens in the
-/// libraries.
-@main
-struct Nalabo: AsyncParsableCommand {
+/// nalabo: workshops as code. The commands only parse arguments and print; the work happens in the
+/// libraries. The executable (Sources/nalabo) calls ``runCommandLine()``.
+public struct Nalabo: AsyncParsableCommand {
     static let version = "0.1.0"
 
-    static let configuration = CommandConfiguration(
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "nalabo",
         abstract: "Hands-on workshops as code: validate, test and publish them; run them for learners.",
         discussion: """
@@ -29,7 +30,7 @@ struct Nalabo: AsyncParsableCommand {
     )
 
     /// Runs the command line, mapping argument errors to exit code 2 as docs/cli.md documents.
-    static func main() async {
+    public static func runCommandLine() async {
         // Writes to a closed pipe fail with EPIPE (handled where output is written) instead of killing nalabo.
         signal(SIGPIPE, SIG_IGN)
         do {
