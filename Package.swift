@@ -73,10 +73,16 @@ let package = Package(
             exclude: ["README.md", "Scripts"],
             plugins: ["EmbedScripts"]
         ),
+        .target(
+            name: "LabService",
+            dependencies: ["WorkshopSpec", "Catalogue", "Runtime"],
+            exclude: ["README.md"]
+        ),
         // The commands, as a library (argument parsing and printing), behind a few-line executable.
         .target(
             name: "NalaboCLI",
             dependencies: [
+                "LabService",
                 "WorkshopSpec",
                 "Catalogue",
                 "Runtime",

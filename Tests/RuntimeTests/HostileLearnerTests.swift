@@ -92,7 +92,7 @@ import WorkshopSpec
         let engine = try await TestEngine.connect()
         let lab = try Lab(Self.spec(network: "none"))
         var options = SessionProvisioner.Options(source: lab.path)
-        let expiry = Date().addingTimeInterval(30)  // room for a slow `up` when the whole suite runs
+        let expiry = Date().addingTimeInterval(60)  // room for a slow `up` when the whole suite runs on two cores
         options.expiresAt = expiry
         let session = try await SessionProvisioner(backend: DockerBackend(engine: engine), store: lab.store).up(lab.workshop(), options: options)
         do {
@@ -109,7 +109,7 @@ import WorkshopSpec
                 #expect(try await engine.inspectContainer(id).running, "the container went down before its time")
             }
             // It still ends at its expiry: within a few seconds of it, bounded by a minute.
-            let deadline = Date().addingTimeInterval(60)
+            let deadline = expiry.addingTimeInterval(60)
             while try await engine.inspectContainer(id).running, Date() < deadline {
                 try await Task.sleep(for: .milliseconds(250))
             }

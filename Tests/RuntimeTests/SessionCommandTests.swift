@@ -249,7 +249,7 @@ extension SessionCommandTests {
         let lab = try Lab(Self.lesson)
         var workshop = try lab.workshop()
         // Shorter than a spec may say (at least 1m), to see the end without waiting for it.
-        workshop.limits.session = SpecDuration(seconds: 30)  // a loaded machine's `up` can take a while
+        workshop.limits.session = SpecDuration(seconds: 60)  // a loaded machine's `up` can take a while
         let session = try await SessionProvisioner(backend: DockerBackend(engine: engine), store: lab.store).up(workshop, options: .init(source: lab.path))
         let container = try #require(session.handle?.members[session.containers[0].name])
         // Running while time is left (a loaded machine may take a while to get here).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalogue
+import LabService
 import Foundation
 import WorkshopSpec
 
@@ -103,13 +104,9 @@ extension Nalabo.CatalogueCommand {
 /// The workshop of a stored version, checked against its digest.
 func storedWorkshop(_ version: PublishedVersion) throws -> Workshop {
     do {
-        let workshop = try StoredBundle(json: version.bundleJSON).workshop()
-        guard WorkshopBundle(workshop).digest == version.digest else {
-            throw CommandFailure("the stored bundle of \(version.address) does not match its digest \(version.digest); the catalogue may be damaged")
-        }
-        return workshop
-    } catch let problem as StoredBundle.Problem {
-        throw CommandFailure("the stored bundle of \(version.address) cannot be read: \(problem.description)").exit()
+        return try LabService.workshop(of: version)
+    } catch let damaged as LabService.DamagedBundle {
+        throw CommandFailure(damaged.description).exit()
     }
 }
 

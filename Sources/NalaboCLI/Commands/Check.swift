@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalogue
 import Foundation
+import LabService
 import Runtime
 import WorkshopSpec
 
@@ -19,11 +20,10 @@ extension Nalabo {
         func run() async throws {
             let session = try selection.open()
             let (store, record, workshop) = (session.store, session.record, session.workshop)
-            let backend = try await session.backend()
-            let grader = Grader(backend: backend, store: store)
+            let service = LabService(backend: try await session.backend(), store: store, catalogue: database.opener)
             let requested = challenges
-            let report = try await engineCall { try await grader.check(record, workshop: workshop, requested: requested) }
-            recordInCatalogue(report, record: record)
+            let (report, warnings) = try await engineCall { try await service.check(record, workshop: workshop, requested: requested) }
+            for warning in warnings { Terminal.standardError.write("warning: \(warning)\n") }
             if format == .json {
                 Terminal.standardOutput.write(JSONLines.encode(report) + "\n")
             } else {
@@ -32,20 +32,6 @@ extension Nalabo {
             if !report.allPassed { throw ExitCode(ExitStatus.problemsFound) }
         }
 
-        private func recordInCatalogue(_ report: GradeReport, record: LocalSession) {
-            guard let session = record.catalogueSession else { return }
-            let graded = report.challenges.filter { $0.state == .passed || $0.state == .failed }
-            guard !graded.isEmpty else { return }
-            do {
-                let catalogue = try database.connect()
-                for challenge in graded {
-                    try catalogue.recordAttempt(session: session, challenge: challenge.id, passed: challenge.state == .passed,
-                                                points: challenge.checks.reduce(0) { $0 + $1.points })
-                }
-            } catch {
-                Terminal.standardError.write("warning: the attempt was graded and kept locally, but the catalogue did not record it: \(error)\n")
-            }
-        }
     }
 }
 

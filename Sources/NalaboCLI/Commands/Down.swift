@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalogue
 import Foundation
+import LabService
 import Runtime
 import WorkshopSpec
 
@@ -26,21 +27,16 @@ extension Nalabo {
             for record in records {
                 let problems: [String]
                 do {
-                    let backend = try await reopenBackend(record)
-                    problems = await SessionProvisioner(backend: backend, store: store).remove(sessionID: record.id)
+                    let service = LabService(backend: try await reopenBackend(record), store: store, catalogue: database.opener)
+                    // The catalogue decides the ending and the score from what it recorded.
+                    let ended = await service.end(record)
+                    problems = ended.problems
+                    for warning in ended.warnings { Terminal.standardError.write("warning: \(warning)\n") }
                 } catch let exit as ExitCode where all {
                     // Already reported; the other sessions may be on engines that answer.
                     _ = exit
                     failed = true
                     continue
-                }
-                if let catalogueSession = record.catalogueSession {
-                    do {
-                        // The catalogue decides the ending and the score from what it recorded.
-                        try database.connect().endSession(catalogueSession)
-                    } catch {
-                        Terminal.standardError.write("warning: the catalogue did not record the end of the session: \(error)\n")
-                    }
                 }
                 if problems.isEmpty {
                     if !quiet { Swift.print("removed session \(record.id) (\(record.workshop.slug)@\(record.workshop.version))") }

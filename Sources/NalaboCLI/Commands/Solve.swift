@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LabService
 import Runtime
 import WorkshopSpec
 
@@ -15,22 +16,16 @@ extension Nalabo {
         func run() async throws {
             let session = try selection.open()
             let (store, record, workshop) = (session.store, session.record, session.workshop)
-            let backend = try await session.backend()
+            let service = LabService(backend: try await session.backend(), store: store, catalogue: database.opener)
             let id = challenge
-            let outcome = try await engineCall { try await Grader(backend: backend, store: store).solve(record, workshop: workshop, challenge: id) }
+            let (outcome, warnings) = try await engineCall { try await service.solve(record, workshop: workshop, challenge: id) }
             let output = (outcome.stdout.text + outcome.stderr.text).trimmingCharacters(in: .whitespacesAndNewlines)
             if !output.isEmpty { Swift.print(output.terminalSafe()) }  // the container's words
             guard outcome.succeeded else {
                 let why = outcome.timedOut ? "timed out" : "exited with status \(outcome.exitCode.map(String.init) ?? "none")"
                 throw CommandFailure("the reference solution of \(challenge) \(why); the challenge is not marked solved", status: ExitStatus.problemsFound).exit()
             }
-            if let session = record.catalogueSession {
-                do {
-                    try database.connect().recordAttempt(session: session, challenge: challenge, passed: true, points: 0, skipped: true)
-                } catch {
-                    Terminal.standardError.write("warning: the catalogue did not record the skip: \(error)\n")
-                }
-            }
+            for warning in warnings { Terminal.standardError.write("warning: \(warning)\n") }
             Swift.print("solved \(challenge) with its reference solution (marked skipped, 0 points); `nalabo check \(challenge)` confirms it")
         }
     }

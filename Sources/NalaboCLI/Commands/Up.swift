@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalogue
 import Foundation
+import LabService
 import Runtime
 import WorkshopSpec
 
@@ -31,48 +32,39 @@ extension Nalabo {
                 }
                 return plan
             }
-            var source = target
-            var published: (catalogue: Catalogue, version: PublishedVersion)?
-            let workshop: Workshop
+            let resolved: LabService.Resolved
             if let address = Self.catalogueAddress(target) {
                 let catalogue = try database.connect()
-                let version = try catalogueCall { try catalogue.resolve(address) }
-                workshop = try storedWorkshop(version)
-                published = (catalogue, version)
-                source = version.address.description
+                resolved = try catalogueCall {
+                    do { return try LabService.resolve(address, in: catalogue) } catch let damaged as LabService.DamagedBundle {
+                        throw CommandFailure(damaged.description).exit()
+                    }
+                }
             } else {
-                workshop = try SpecPath.loadValid(target, plan: chosenPlan)
-                source = URL(fileURLWithPath: target).standardizedFileURL.path
+                resolved = LabService.Resolved(workshop: try SpecPath.loadValid(target, plan: chosenPlan),
+                                               source: URL(fileURLWithPath: target).standardizedFileURL.path)
             }
+            let workshop = resolved.workshop
 
             let json = format == .json
             let display = ProgressDisplay(mode: ProgressDisplay.mode(json: json, quiet: quiet))
             if !json && !quiet {
                 Terminal.standardError.write("nalabo: starting \(workshop.metadata.title.terminalSafe(singleLine: true)) (\(workshop.metadata.slug)@\(workshop.metadata.version))\n")
             }
-            let backend = try await connectBackend()
-            let store = SessionStore.standard()
-            let provisioner = SessionProvisioner(backend: backend, store: store)
-            var options = SessionProvisioner.Options(source: source)
+            let service = LabService(backend: try await connectBackend(), store: SessionStore.standard(), catalogue: database.opener)
+            var options = SessionProvisioner.Options(source: resolved.source)
             options.keepOnFailure = keepOnFailure
             let frozenOptions = options
-            // A catalogue session first: the database checks the owner's current plan (it may have shrunk since
-            // publishing) and refuses before anything runs.
-            let catalogueSession = try published.map { published in
-                try catalogueCall { try published.catalogue.startSession(version: published.version) }
-            }
-            var record: LocalSession
+            let record: LocalSession
             do {
                 record = try await Interrupts.cancelling {
-                    try await provisioner.up(workshop, options: frozenOptions) { display.handle($0) }
+                    try await service.start(resolved, options: frozenOptions) { display.handle($0) }
                 }
+            } catch let error as CatalogueError {
+                // The database refused the session (the owner's current plan) before anything ran.
+                throw try catalogueCall { () -> any Error in throw error }
             } catch {
-                if let catalogueSession, let published { _ = try? published.catalogue.endSession(catalogueSession) }
                 throw try await upFailure(error)
-            }
-
-            if let catalogueSession {
-                record = (try? store.update(record.id) { $0.catalogueSession = catalogueSession }) ?? record
             }
             try print(record: record, workshop: workshop, json: json)
         }

@@ -8,6 +8,12 @@ struct DatabaseOptions: ParsableArguments {
             help: "The catalogue's PostgreSQL URL; default NALABO_DATABASE_URL, then libpq's PGHOST, PGDATABASE, PGUSER, PGSERVICE, ~/.pgpass.")
     var databaseURL: String?
 
+    /// How a library service opens the catalogue when it must record something (errors are its to report).
+    var opener: @Sendable () throws -> Catalogue {
+        let option = databaseURL
+        return { try Catalogue(ConnectionSettings.resolve(option: option, environment: ProcessInfo.processInfo.environment)) }
+    }
+
     /// Connects, turning failures into the documented exit codes.
     func connect() throws -> Catalogue {
         try catalogueCall {

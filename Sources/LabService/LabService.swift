@@ -1,0 +1,132 @@
+import Catalogue
+import Foundation
+import Runtime
+import WorkshopSpec
+
+/// What the CLI and the portal share to run a learner's session: resolve a workshop (a directory or a published
+/// version), start a session on a backend with its catalogue session recorded first, grade and solve with every
+/// attempt recorded, and end it. No printing and no argument parsing: callers present what it returns.
+public struct LabService: Sendable {
+    public let backend: any SessionBackend
+    public let store: SessionStore
+    /// Opens the catalogue when a session of a published workshop must record something; nil when there is none
+    /// to reach (progress is then kept locally only, with a warning).
+    public let catalogue: @Sendable () throws -> Catalogue
+
+    public init(backend: any SessionBackend, store: SessionStore, catalogue: @escaping @Sendable () throws -> Catalogue) {
+        self.backend = backend
+        self.store = store
+        self.catalogue = catalogue
+    }
+
+    /// A workshop ready to run, and where it came from.
+    public struct Resolved: Sendable {
+        public var workshop: Workshop
+        /// A directory path, or the published version's address.
+        public var source: String
+        /// The published version, when it came from the catalogue (progress is then recorded there).
+        public var published: PublishedVersion?
+
+        public init(workshop: Workshop, source: String, published: PublishedVersion? = nil) {
+            self.workshop = workshop
+            self.source = source
+            self.published = published
+        }
+    }
+
+    /// A published workshop's bundle could not be read back, or does not match its digest.
+    public struct DamagedBundle: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The workshop of a published version, checked against its digest.
+    public static func workshop(of version: PublishedVersion) throws -> Workshop {
+        do {
+            let workshop = try StoredBundle(json: version.bundleJSON).workshop()
+            guard WorkshopBundle(workshop).digest == version.digest else {
+                throw DamagedBundle(description: "the stored bundle of \(version.address) does not match its digest \(version.digest); the catalogue may be damaged")
+            }
+            return workshop
+        } catch let problem as StoredBundle.Problem {
+            throw DamagedBundle(description: "the stored bundle of \(version.address) cannot be read: \(problem.description)")
+        }
+    }
+
+    /// A published workshop, resolved in the catalogue (`[OWNER/]SLUG[@VERSION]`).
+    public static func resolve(_ address: WorkshopAddress, in catalogue: Catalogue) throws -> Resolved {
+        let version = try catalogue.resolve(address)
+        return Resolved(workshop: try Self.workshop(of: version), source: version.address.description, published: version)
+    }
+
+    /// Starts a session. For a published workshop the catalogue session comes first — the database checks the
+    /// owner's current plan and refuses before anything runs — and is ended again when the start fails.
+    public func start(_ resolved: Resolved, options: SessionProvisioner.Options,
+                      events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async throws -> LocalSession {
+        let provisioner = SessionProvisioner(backend: backend, store: store)
+        var connection: Catalogue?
+        var catalogueSession: String?
+        if let version = resolved.published {
+            let catalogue = try catalogue()
+            catalogueSession = try catalogue.startSession(version: version)
+            connection = catalogue
+        }
+        var options = options
+        options.source = resolved.source
+        var record: LocalSession
+        do {
+            record = try await provisioner.up(resolved.workshop, options: options, events: events)
+        } catch {
+            if let catalogueSession, let connection { _ = try? connection.endSession(catalogueSession) }
+            throw error
+        }
+        if let catalogueSession {
+            record = (try? store.update(record.id) { $0.catalogueSession = catalogueSession }) ?? record
+        }
+        return record
+    }
+
+    /// Grades a session and records the graded attempts in the catalogue; `warnings` say what could not be
+    /// recorded there (grading itself always works from the local state).
+    public func check(_ record: LocalSession, workshop: Workshop, requested: [String] = []) async throws -> (report: GradeReport, warnings: [String]) {
+        let report = try await Grader(backend: backend, store: store).check(record, workshop: workshop, requested: requested)
+        guard let session = record.catalogueSession else { return (report, []) }
+        let graded = report.challenges.filter { $0.state == .passed || $0.state == .failed }
+        guard !graded.isEmpty else { return (report, []) }
+        do {
+            let catalogue = try catalogue()
+            for challenge in graded {
+                try catalogue.recordAttempt(session: session, challenge: challenge.id, passed: challenge.state == .passed,
+                                            points: challenge.checks.reduce(0) { $0 + $1.points })
+            }
+            return (report, [])
+        } catch {
+            return (report, ["the attempt was graded and kept locally, but the catalogue did not record it: \(error)"])
+        }
+    }
+
+    /// Runs a challenge's reference solution; when it succeeds the challenge is marked skipped, locally and in the
+    /// catalogue.
+    public func solve(_ record: LocalSession, workshop: Workshop, challenge: String) async throws -> (outcome: ScriptOutcome, warnings: [String]) {
+        let outcome = try await Grader(backend: backend, store: store).solve(record, workshop: workshop, challenge: challenge)
+        guard outcome.succeeded, let session = record.catalogueSession else { return (outcome, []) }
+        do {
+            try catalogue().recordAttempt(session: session, challenge: challenge, passed: true, points: 0, skipped: true)
+            return (outcome, [])
+        } catch {
+            return (outcome, ["the catalogue did not record the skip: \(error)"])
+        }
+    }
+
+    /// Ends a session: removes everything of it from the backend and the local state, and lets the catalogue
+    /// decide its ending and score. `problems` are what could not be removed.
+    public func end(_ record: LocalSession) async -> (problems: [String], warnings: [String]) {
+        let problems = await SessionProvisioner(backend: backend, store: store).remove(sessionID: record.id)
+        guard let session = record.catalogueSession else { return (problems, []) }
+        do {
+            _ = try catalogue().endSession(session)
+            return (problems, [])
+        } catch {
+            return (problems, ["the catalogue did not record the end of the session: \(error)"])
+        }
+    }
+}
