@@ -7,6 +7,13 @@ public struct ExecOutput: Sendable, Equatable {
     public var stderr: CappedOutput
     /// From the start of the command to its end, or to the time limit.
     public var duration: Duration = .zero
+
+    public init(exitCode: Int?, stdout: CappedOutput, stderr: CappedOutput, duration: Duration = .zero) {
+        self.exitCode = exitCode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.duration = duration
+    }
 }
 
 /// Output kept up to a limit, with a count of what was dropped.
