@@ -63,7 +63,7 @@ final class ProgressDisplay: Sendable {
         case .checkingImage: return
         case .pulling(let pull): pulling(pull)
         case .pulled(let image): finishPull(); line("pulled \(image)")
-        case .creating(let name): line("creating \(name)")
+        case .creating(let kind, let name): line("creating \(kind) \(name)")
         case .startingMember(let name): line("starting container \(name)")
         case .servingPorts(let count): line("serving \(count) port\(count == 1 ? "" : "s") on 127.0.0.1")
         case .runningSetup(let script, let container): line("running setup \(script) in \(container)")
@@ -128,7 +128,7 @@ final class ProgressDisplay: Sendable {
             if let current = pull.current { object["current"] = current }
             if let total = pull.total { object["total"] = total }
         case .pulled(let image): object = ["event": "pulled", "image": image]
-        case .creating(let name): object = ["event": "create", "object": name]
+        case .creating(let kind, let name): object = ["event": "create-\(kind)", kind: name]
         case .startingMember(let name): object = ["event": "start-container", "container": name]
         case .servingPorts(let count): object = ["event": "serve-ports", "count": count]
         case .runningSetup(let script, let container): object = ["event": "setup", "script": script, "container": container]

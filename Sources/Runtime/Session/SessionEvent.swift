@@ -4,8 +4,8 @@ public enum SessionEvent: Sendable {
     case checkingImage(String)
     case pulling(PullEvent)
     case pulled(String)
-    /// An object the session needs (`network nalabo-1a2b`, `namespace nalabo-1a2b`).
-    case creating(String)
+    /// An object the session needs: its kind (`network`, `namespace`) and name.
+    case creating(kind: String, name: String)
     case startingMember(String)
     case servingPorts(Int)
     case runningSetup(script: String, container: String)

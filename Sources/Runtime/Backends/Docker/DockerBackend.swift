@@ -87,7 +87,7 @@ public struct DockerBackend: SessionBackend {
                                    state: ["apiVersion": (engine as? DockerEngine)?.apiVersion.description ?? ""])
         for network in [layout.network, layout.gatewayNetwork].compactMap({ $0 }) {
             try Task.checkCancellation()
-            events(.creating("network \(network.name)"))
+            events(.creating(kind: "network", name: network.name))
             _ = try await engine.createNetwork(network)
         }
         for (member, spec) in zip(plan.members, layout.containers) {
