@@ -369,6 +369,29 @@ func dockerLayout(sessionID: String, workshop: Workshop, expiresAt: Date, stateF
                      progress: [:], catalogueSession: nil)
     }
 
+    @Test func aRecordOfAnEarlierNalaboIsReadIntoABackendHandle() throws {
+        let directory = try TemporaryDirectory()
+        let store = SessionStore(directory: URL(fileURLWithPath: directory.path))
+        try store.create(Self.record("0123456789"), bundle: "{}")
+        // What nalabo wrote before session backends: Docker ids and the API version in the record itself.
+        let old = #"""
+            {"id":"0123456789","status":"ready","createdAt":"2026-11-25T00:39:45Z","expiresAt":"2026-11-25T01:39:45Z",
+             "workshop":{"slug":"s","version":"1.0.0","title":"S","digest":"sha256:x","source":"/w"},
+             "endpoint":"unix:///var/run/docker.sock","networks":["nalabo-0123456789"],
+             "containers":[{"name":"box","engineName":"nalabo-0123456789-box","engineID":"2d0149d7aa","ports":[{"port":80,"hostIP":"127.0.0.1","hostPort":32779}]}],
+             "gatewayID":"27ac0493bb","progress":{},"apiVersion":"1.41"}
+            """#
+        try Data(old.utf8).write(to: URL(fileURLWithPath: store.recordPath("0123456789")))
+        let record = try #require(try store.load("0123456789"))
+        #expect(record.backend == BackendLocator(kind: .docker, address: "unix:///var/run/docker.sock"))
+        #expect(record.handle?.members == ["box": "2d0149d7aa"])
+        #expect(record.handle?.state == ["apiVersion": "1.41", "gateway": "27ac0493bb"])
+        #expect(record.containers == [LocalSession.ContainerInfo(name: "box", ports: [.init(port: 80, hostIP: "127.0.0.1", hostPort: 32779)])])
+        // A damaged record still says what is wrong with it.
+        try Data("{\"id\": 3}".utf8).write(to: URL(fileURLWithPath: store.recordPath("0123456789")))
+        #expect(throws: SessionStore.Failure.self) { try store.load("0123456789") }
+    }
+
     @Test func theStateDirectoryFollowsXDG() {
         #expect(SessionStore.standard(environment: ["XDG_STATE_HOME": "/x/state", "HOME": "/home/a"]).directory.path == "/x/state/nalabo/sessions")
         #expect(SessionStore.standard(environment: ["HOME": "/home/a"]).directory.path == "/home/a/.local/state/nalabo/sessions")
