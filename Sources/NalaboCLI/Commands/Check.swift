@@ -22,7 +22,7 @@ extension Nalabo {
             let (store, record, workshop) = (session.store, session.record, session.workshop)
             let service = LabService(backend: try await session.backend(), store: store, catalogue: database.opener)
             let requested = challenges
-            let (report, warnings) = try await engineCall { try await service.check(record, workshop: workshop, requested: requested) }
+            let (report, warnings) = try await backendCall { try await service.check(record, workshop: workshop, requested: requested) }
             for warning in warnings { Terminal.standardError.write("warning: \(warning)\n") }
             if format == .json {
                 Terminal.standardOutput.write(JSONLines.encode(report) + "\n")

@@ -15,7 +15,7 @@ extension Nalabo {
         func run() async throws {
             let backend = try await connectBackend()
             let pruner = SessionPruner(provisioner: SessionProvisioner(backend: backend, store: SessionStore.standard()))
-            let pruned = try await engineCall { try await pruner.prune(dryRun: dryRun, workshop: workshop) }
+            let pruned = try await backendCall { try await pruner.prune(dryRun: dryRun, workshop: workshop) }
             if format == .json {
                 Terminal.standardOutput.write("[" + pruned.map { JSONLines.encode($0) }.joined(separator: ",") + "]\n")
             } else if pruned.isEmpty {

@@ -32,11 +32,11 @@ extension Nalabo {
             }
             let backend = try await session.backend()
             let interactive = isatty(STDIN_FILENO) == 1
-            let channel = try await engineCall {
+            let channel = try await backendCall {
                 try await backend.attachTerminal(member: chosen.name, command: [chosen.shell], in: handle,
                                                  size: interactive ? TerminalBridge.windowSize() ?? TerminalSize(rows: 24, columns: 80) : nil)
             }
-            let status = try await engineCall { try await TerminalBridge.run(channel, interactive: interactive) }
+            let status = try await backendCall { try await TerminalBridge.run(channel, interactive: interactive) }
             throw ExitCode(Int32(truncatingIfNeeded: status))
         }
     }

@@ -18,7 +18,7 @@ extension Nalabo {
             let (store, record, workshop) = (session.store, session.record, session.workshop)
             let service = LabService(backend: try await session.backend(), store: store, catalogue: database.opener)
             let id = challenge
-            let (outcome, warnings) = try await engineCall { try await service.solve(record, workshop: workshop, challenge: id) }
+            let (outcome, warnings) = try await backendCall { try await service.solve(record, workshop: workshop, challenge: id) }
             let output = (outcome.stdout.text + outcome.stderr.text).trimmingCharacters(in: .whitespacesAndNewlines)
             if !output.isEmpty { Swift.print(output.terminalSafe()) }  // the container's words
             guard outcome.succeeded else {

@@ -32,7 +32,7 @@ extension Nalabo {
             let (record, workshop) = (session.record, session.workshop)
             let backend = try await session.backend()
             // An unreachable backend is an error (exit 3), not every container "missing".
-            let health = try await engineCall { () -> [String: MemberHealth] in
+            let health = try await backendCall { () -> [String: MemberHealth] in
                 guard let handle = record.handle else { return [:] }
                 return try await backend.health(handle)
             }

@@ -62,7 +62,7 @@ extension Nalabo {
                 }
             } catch let error as CatalogueError {
                 // The database refused the session (the owner's current plan) before anything ran.
-                throw try catalogueCall { () -> any Error in throw error }
+                throw CommandFailure(error.description, status: ExitStatus.status(for: error)).exit()
             } catch {
                 throw try await upFailure(error)
             }
@@ -78,7 +78,7 @@ extension Nalabo {
             } catch let failure as SetupFailure {
                 throw CommandFailure(failure.description, status: ExitStatus.problemsFound).exit()
             } catch {
-                try await engineCall { () -> Void in throw error }
+                try await backendCall { () -> Void in throw error }
                 return error
             }
         }

@@ -13,8 +13,9 @@ public protocol SessionBackend: Sendable {
     /// Checks that the backend answers and says what it is and what it can enforce.
     func info() async throws -> BackendInfo
 
-    /// Creates and starts every member of a session, images first; removes what it created on failure and
-    /// on cancellation. Reports what it does through `events`.
+    /// Creates and starts every member of a session, images first, labelling everything with the session so
+    /// ``teardown(_:events:)`` finds it (the caller tears down after a failure or a cancellation). Reports what it
+    /// does through `events`.
     func provision(_ plan: SessionPlan, events: @escaping @Sendable (SessionEvent) -> Void) async throws -> SessionHandle
 
     /// Runs a command in a member and collects its output and exit code (nil at the time limit).
@@ -108,11 +109,30 @@ public struct PublishedPort: Sendable, Codable, Equatable {
     public var port: Int
     public var hostIP: String
     public var hostPort: Int
+    public var url: String { "http://\(hostIP):\(hostPort)/" }
+
+    enum CodingKeys: String, CodingKey { case port, hostIP, hostPort, url }
 
     public init(port: Int, hostIP: String, hostPort: Int) {
         self.port = port
         self.hostIP = hostIP
         self.hostPort = hostPort
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        port = try container.decode(Int.self, forKey: .port)
+        hostIP = try container.decode(String.self, forKey: .hostIP)
+        hostPort = try container.decode(Int.self, forKey: .hostPort)
+    }
+
+    /// Written with its `url` too, for scripts reading `--format json`.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(port, forKey: .port)
+        try container.encode(hostIP, forKey: .hostIP)
+        try container.encode(hostPort, forKey: .hostPort)
+        try container.encode(url, forKey: .url)
     }
 }
 

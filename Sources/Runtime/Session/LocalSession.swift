@@ -32,36 +32,8 @@ public struct LocalSession: Sendable, Codable, Equatable {
         }
     }
 
-    public struct PortInfo: Sendable, Codable, Equatable {
-        public var port: Int
-        public var hostIP: String
-        public var hostPort: Int
-        public var url: String { "http://\(hostIP):\(hostPort)/" }
-
-        enum CodingKeys: String, CodingKey { case port, hostIP, hostPort, url }
-
-        public init(port: Int, hostIP: String, hostPort: Int) {
-            self.port = port
-            self.hostIP = hostIP
-            self.hostPort = hostPort
-        }
-
-        public init(from decoder: Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            port = try container.decode(Int.self, forKey: .port)
-            hostIP = try container.decode(String.self, forKey: .hostIP)
-            hostPort = try container.decode(Int.self, forKey: .hostPort)
-        }
-
-        /// Written with its `url` too, for scripts reading `--format json`.
-        public func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(port, forKey: .port)
-            try container.encode(hostIP, forKey: .hostIP)
-            try container.encode(hostPort, forKey: .hostPort)
-            try container.encode(url, forKey: .url)
-        }
-    }
+    /// A container port and where it is served on this machine (with its `url` in JSON).
+    public typealias PortInfo = PublishedPort
 
     public var id: String
     public var status: Status

@@ -51,11 +51,7 @@ public struct SessionProvisioner: Sendable {
         do {
             let handle = try await backend.provision(plan, events: events)
             record.handle = handle
-            record.containers = plan.members.map { member in
-                LocalSession.ContainerInfo(name: member.name, ports: (handle.ports[member.name] ?? []).map {
-                    LocalSession.PortInfo(port: $0.port, hostIP: $0.hostIP, hostPort: $0.hostPort)
-                })
-            }
+            record.containers = plan.members.map { LocalSession.ContainerInfo(name: $0.name, ports: handle.ports[$0.name] ?? []) }
             try store.save(record)
             try await runSetup(workshop, record: record, challengeSetups: options.runChallengeSetups, events: events)
             record.status = .ready
@@ -78,7 +74,6 @@ public struct SessionProvisioner: Sendable {
                 // The backend is gone (stopped mid-`up`): forget the session locally, so its objects count as
                 // orphans that `prune` removes once the backend is back.
                 try? store.remove(id)
-                if error is IncompleteCleanup { throw error }
                 throw IncompleteCleanup(cause: error, session: id, problems: problems)
             }
             throw error

@@ -45,14 +45,7 @@ public struct DockerBackend: SessionBackend {
     // MARK: Provisioning
 
     public func provision(_ plan: SessionPlan, events: @escaping @Sendable (SessionEvent) -> Void) async throws -> SessionHandle {
-        do {
-            return try await Self.translating { try await create(plan, events: events) }
-        } catch {
-            // Removed outside the (possibly cancelled) task, so the engine calls still go out.
-            let problems = await Task.detached { await self.teardown(plan.sessionID, events: events) }.value
-            if !problems.isEmpty { throw IncompleteCleanup(cause: error, session: plan.sessionID, problems: problems) }
-            throw error
-        }
+        try await Self.translating { try await create(plan, events: events) }
     }
 
     private func create(_ plan: SessionPlan, events: @escaping @Sendable (SessionEvent) -> Void) async throws -> SessionHandle {

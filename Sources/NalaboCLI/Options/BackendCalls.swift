@@ -15,7 +15,7 @@ extension ExitStatus {
 }
 
 /// Runs backend work; a ``BackendError`` or a session store failure becomes its message and exit code.
-func engineCall<T>(_ body: () async throws -> T) async throws -> T {
+func backendCall<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as BackendError {
@@ -37,12 +37,12 @@ func engineCall<T>(_ body: () async throws -> T) async throws -> T {
 /// The backend new sessions start on: the Docker engine named by DOCKER_HOST, the docker context, or the
 /// default socket.
 func connectBackend() async throws -> any SessionBackend {
-    try await engineCall { try await DockerBackend.connect() }
+    try await backendCall { try await DockerBackend.connect() }
 }
 
 /// The backend a session was started on (whatever DOCKER_HOST says now), in the API version negotiated then.
 func reopenBackend(_ record: LocalSession) async throws -> any SessionBackend {
-    try await engineCall {
+    try await backendCall {
         switch record.backend.kind {
         case .docker: try await DockerBackend.reopen(record.backend, apiVersion: record.handle?.state["apiVersion"])
         case .kubernetes: throw BackendError(.unsupported, "session \(record.id) runs on \(record.backend), and this nalabo has no Kubernetes backend")
