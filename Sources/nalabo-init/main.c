@@ -2,6 +2,10 @@
  * nalabo-init: PID 1 of a learner container.
  *
  *   nalabo-init EXPIRY      EXPIRY is a Unix time; the program exits then, and the container stops with it.
+ *   nalabo-init run USER DIR COUNT NAME=VALUE... COMMAND [ARG...]
+ *                           runs COMMAND as USER (name or uid, optionally :group; empty: unchanged) in DIR
+ *                           (empty: unchanged) with COUNT variables added to the environment. Kubernetes' exec
+ *                           has no user, directory or environment of its own, so its backend execs this.
  *
  * It reaps every orphan (as any init must, or zombies fill the PID limit) and exits at SIGTERM or SIGINT (the
  * engine's stop). As the init of the container's PID namespace, nothing inside the container can stop or kill
@@ -15,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <string.h>
 #include <time.h>
+
+#include "run_as.h"
 
 /* The Swift driver links its image-registration object into every executable; this program has no Swift. */
 void swift_addNewDSOImage(const void *image) { (void)image; }
@@ -25,6 +32,7 @@ int _swift_backtrace_isThunkFunction(const char *name) { (void)name; return 0; }
 static void noted(int signal) { (void)signal; }
 
 int main(int argc, char **argv) {
+    if (argc >= 2 && strcmp(argv[1], "run") == 0) return run_as(argc - 2, argv + 2);
     char *end = NULL;
     long long expiry = argc == 2 ? strtoll(argv[1], &end, 10) : 0;
     if (argc != 2 || end == argv[1] || *end != '\0' || expiry <= 0) {

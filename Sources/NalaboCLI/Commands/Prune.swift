@@ -12,8 +12,10 @@ extension Nalabo {
         @Option(help: "Only the sessions of this workshop (a slug).") var workshop: String?
         @Option(help: "Output format: text or json.") var format: TableFormat = .text
 
+        @OptionGroup(title: "Backend") var backendOptions: BackendOptions
+
         func run() async throws {
-            let backend = try await connectBackend()
+            let backend = try await backendOptions.connect()
             let pruner = SessionPruner(provisioner: SessionProvisioner(backend: backend, store: SessionStore.standard()))
             let pruned = try await backendCall { try await pruner.prune(dryRun: dryRun, workshop: workshop) }
             if format == .json {

@@ -28,6 +28,8 @@ extension Nalabo {
             guard (1...100).contains(`repeat`) else { throw ValidationError("--repeat takes 1 to 100") }
         }
 
+        @OptionGroup(title: "Backend") var backendOptions: BackendOptions
+
         func run() async throws {
             let chosenPlan = try plan.map { name in
                 guard let plan = Plan.named(name) else { throw CommandFailure("unknown plan \(name); `nalabo plans` lists them").exit() }
@@ -52,7 +54,7 @@ extension Nalabo {
 
             let json = format == .json
             let colored = color.resolve()
-            let backend = try await connectBackend()
+            let backend = try await backendOptions.connect()
             var tester = WorkshopTester(provisioner: SessionProvisioner(backend: backend, store: SessionStore.standard()))
             tester.keepOnFailure = keepOnFailure
             let frozenTester = tester

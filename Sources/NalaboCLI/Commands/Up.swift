@@ -24,6 +24,7 @@ extension Nalabo {
         @Flag(name: .shortAndLong, help: "Print only the session id.") var quiet = false
         @Option(help: "Colour: auto, always or never.") var color: ColorChoice = .auto
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup(title: "Backend") var backendOptions: BackendOptions
 
         func run() async throws {
             let chosenPlan = try plan.map { name in
@@ -51,7 +52,7 @@ extension Nalabo {
             if !json && !quiet {
                 Terminal.standardError.write("nalabo: starting \(workshop.metadata.title.terminalSafe(singleLine: true)) (\(workshop.metadata.slug)@\(workshop.metadata.version))\n")
             }
-            let service = LabService(backend: try await connectBackend(), store: SessionStore.standard(), catalogue: database.opener)
+            let service = LabService(backend: try await backendOptions.connect(), store: SessionStore.standard(), catalogue: database.opener)
             var options = SessionProvisioner.Options(source: resolved.source)
             options.keepOnFailure = keepOnFailure
             let frozenOptions = options

@@ -34,18 +34,49 @@ func backendCall<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
-/// The backend new sessions start on: the Docker engine named by DOCKER_HOST, the docker context, or the
-/// default socket.
-func connectBackend() async throws -> any SessionBackend {
-    try await backendCall { try await DockerBackend.connect() }
+/// `--backend`, `--kubeconfig`, `--context`: where new sessions start (and what `prune` looks at).
+struct BackendOptions: ParsableArguments {
+    @Option(name: .customLong("backend"),
+            help: "Where sessions run: docker (the engine of DOCKER_HOST, the docker context or the default socket) or kubernetes (the cluster of the kubeconfig). Default: NALABO_BACKEND, else docker.")
+    var backend: BackendKind?
+
+    @Option(name: .customLong("kubeconfig"), help: "The kubeconfig file (Kubernetes); default KUBECONFIG, else ~/.kube/config, else the in-cluster configuration.")
+    var kubeconfig: String?
+
+    @Option(name: .customLong("context"), help: "The kubeconfig context (Kubernetes); default its current context.")
+    var context: String?
+
+    /// The chosen kind: the flag, NALABO_BACKEND, or Docker.
+    func kind(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BackendKind {
+        if let backend { return backend }
+        guard let named = environment["NALABO_BACKEND"], !named.isEmpty else { return .docker }
+        guard let kind = BackendKind(rawValue: named) else {
+            throw CommandFailure("NALABO_BACKEND is \(named); it must be docker or kubernetes", status: ExitStatus.couldNotRun).exit()
+        }
+        return kind
+    }
+
+    /// Connects to the chosen backend.
+    func connect() async throws -> any SessionBackend {
+        let kind = try kind()
+        return try await backendCall {
+            switch kind {
+            case .docker: try await DockerBackend.connect()
+            case .kubernetes: try KubernetesBackend.connect(kubeconfig: kubeconfig, context: context)
+            }
+        }
+    }
 }
 
-/// The backend a session was started on (whatever DOCKER_HOST says now), in the API version negotiated then.
+extension BackendKind: ExpressibleByArgument {}
+
+/// The backend a session was started on (whatever DOCKER_HOST says now), in the API version negotiated then;
+/// on Kubernetes, the same context of the kubeconfig given at `up` (or found as kubectl does).
 func reopenBackend(_ record: LocalSession) async throws -> any SessionBackend {
     try await backendCall {
         switch record.backend.kind {
         case .docker: try await DockerBackend.reopen(record.backend, apiVersion: record.handle?.state["apiVersion"])
-        case .kubernetes: throw BackendError(.unsupported, "session \(record.id) runs on \(record.backend), and this nalabo has no Kubernetes backend")
+        case .kubernetes: try KubernetesBackend.reopen(record.backend, kubeconfig: record.handle?.state["kubeconfig"])
         }
     }
 }

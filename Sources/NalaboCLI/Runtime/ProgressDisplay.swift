@@ -71,6 +71,7 @@ final class ProgressDisplay: Sendable {
         case .ready: return
         case .removing(let name): line("removing \(name)")
         case .notEnforced: return
+        case .note(let text): line(text)
         }
     }
 
@@ -136,6 +137,7 @@ final class ProgressDisplay: Sendable {
         case .ready: return
         case .removing(let name): object = ["event": "remove", "object": name]
         case .notEnforced: return
+        case .note(let text): object = ["event": "note", "message": text]
         }
         JSONLines.write(object)
     }

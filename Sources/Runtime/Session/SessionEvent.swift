@@ -14,6 +14,8 @@ public enum SessionEvent: Sendable {
     case removing(String)
     /// An isolation promise the engine could not keep for this session, and what the operator does about it.
     case notEnforced(Protection, reason: String)
+    /// Something worth knowing about how the backend runs the session (user namespaces in use, say).
+    case note(String)
 }
 
 /// The protections of a session that depend on the engine's host, so `up` can say which one did not hold.
@@ -24,6 +26,10 @@ public enum Protection: String, Sendable, CaseIterable {
     case disk = "disk limit"
     /// The session ends at its expiry whatever the learner does.
     case expiry = "expiry"
+    /// A container can run only `resources.pids` processes.
+    case processes = "process limit"
+    /// Members reach each other by name.
+    case names = "member names"
 
     /// How the protection reads in a warning.
     public var subject: String {
@@ -31,6 +37,8 @@ public enum Protection: String, Sendable, CaseIterable {
         case .hostServices: "the host's own services are reachable from this session's containers"
         case .disk: "the disk limit is not enforced"
         case .expiry: "the session's expiry depends on a process the learner can stop"
+        case .processes: "the process limit is not enforced per container"
+        case .names: "members cannot reach each other by name"
         }
     }
 }

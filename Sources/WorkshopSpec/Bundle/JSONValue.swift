@@ -145,3 +145,7 @@ public enum JSONValue: Sendable, Hashable {
 private extension String {
     func replacingDot() -> String { filter { $0 != "." } }
 }
+
+extension JSONValue: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+}

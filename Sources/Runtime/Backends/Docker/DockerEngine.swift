@@ -47,28 +47,6 @@ public struct DockerEngine: ContainerEngine {
 
     // MARK: Requests
 
-    /// Runs `body` until it finishes or `deadline` passes, whichever comes first: true when it finished (its
-    /// error rethrown), false at the deadline, after which it is cancelled. Structured: cancelling the caller
-    /// cancels `body` at once, and nothing outlives the call.
-    static func withDeadline(_ deadline: ContinuousClock.Instant?, _ body: @escaping @Sendable () async throws -> Void) async throws -> Bool {
-        guard let deadline else {
-            try await body()
-            return true
-        }
-        return try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await body()
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
-                return false
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? true
-        }
-    }
-
     /// Sends a versioned request and checks its status (for the engine's extensions in other files).
     func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = []) async throws -> DockerTransport.Response {
         try await call(method, path, query: query)
@@ -297,7 +275,7 @@ public struct DockerEngine: ContainerEngine {
         // container until its own limit); a cancelled caller (Ctrl-C) stops waiting at once as well.
         let clock = ContinuousClock()
         let started = clock.now
-        let finished = try await Self.withDeadline(request.timeLimit.map { started + $0 }, stream)
+        let finished = try await withDeadline(request.timeLimit.map { started + $0 }, stream)
         var result = output.value.withLock { $0 }
         result.duration = clock.now - started
         guard finished else { return result }

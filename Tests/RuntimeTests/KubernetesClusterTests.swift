@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+import TestSupport
+import WorkshopSpec
+@testable import Runtime
+
+/// The cluster the Kubernetes integration tests run against: a kubeconfig named by `NALABO_TEST_KUBECONFIG`
+/// whose current context may create namespaces, with the test images (`nalabo/busybox:test`,
+/// `debian:bookworm-slim`) available to its nodes. Without one these tests are reported as skipped ("not run"),
+/// never as passed; docs/runtime.md lists them.
+enum TestCluster {
+    static let kubeconfig: String? = ProcessInfo.processInfo.environment["NALABO_TEST_KUBECONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+    static let notRun = "not run: NALABO_TEST_KUBECONFIG names no cluster"
+
+    static func backend() throws -> KubernetesBackend {
+        try KubernetesBackend.connect(kubeconfig: try #require(kubeconfig))
+    }
+
+    /// The CLI against the test cluster.
+    static func environment(_ lab: Lab) -> [String: String] {
+        ["NALABO_BACKEND": "kubernetes", "KUBECONFIG": kubeconfig ?? ""]
+    }
+
+    /// Whether the session's namespace exists.
+    static func namespaceExists(_ session: String) async throws -> Bool {
+        try await backend().api.send(.GET, "/api/v1/namespaces/\(KubernetesLayout.namespace(session))").status != 404
+    }
+}
+
+@Suite(.enabled(if: TestCluster.kubeconfig != nil, "\(TestCluster.notRun)"))
+struct KubernetesClusterTests {
+    @Test func aLearnerGoesUpChecksSolvesAndGoesDownOnKubernetes() async throws {
+        let lab = try Lab(SessionCommandTests.lesson)
+        let env = TestCluster.environment(lab)
+        let up = try await lab.nalabo(["up", lab.path, "--format", "json"], environment: env)
+        #expect(up.status == 0, "\(up.stderr)")
+        let ready = try SessionCommandTests.json(try #require(up.stdout.split(separator: "\n").last.map(String.init)))
+        let session = try #require((ready["session"] as? [String: Any])?["id"] as? String)
+        #expect(try await TestCluster.namespaceExists(session))
+
+        let first = try await lab.nalabo(["check"], environment: env)
+        #expect(first.status == 1)
+        #expect(first.stdout.contains("✗ file-exists (0/5): exited with status 1"), "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.contains("        Create /tmp/done.\n        /tmp/done is missing\n"))
+        let solve = try await lab.nalabo(["solve", "make-file"], environment: env)
+        #expect(solve.status == 0, "\(solve.stderr)")
+        let passed = try await lab.nalabo(["check", "make-file", "fill-file", "--format", "json"], environment: env)
+        let report = try SessionCommandTests.json(passed.stdout)
+        #expect((report["challenges"] as? [[String: Any]])?.first?["state"] as? String == "skipped", "\(passed.stdout)")
+
+        let status = try SessionCommandTests.json(try await lab.nalabo(["status", "--format", "json"], environment: env).stdout)
+        #expect((status["containers"] as? [[String: Any]])?.first?["state"] as? String == "running")
+        let down = try await lab.nalabo(["down"], environment: env)
+        #expect(down.status == 0, "\(down.stderr)")
+        #expect(try await !TestCluster.namespaceExists(session))
+    }
+
+    @Test func theExamplesPassNalaboTestOnKubernetes() async throws {
+        let lab = try Lab(SessionCommandTests.lesson)
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples").standardizedFileURL.path
+        let result = try await lab.nalabo(["test", examples], environment: TestCluster.environment(lab))
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    }
+
+    @Test func membersReachEachOtherByNameAndScriptsRunAsTheirUser() async throws {
+        let spec = busyboxSpec(slug: "pair", network: "isolated", containers: """
+                - name: one
+                  image: \(TestEngine.busybox)
+                  shell: /bin/sh
+                  resources: {cpus: 0.25, memory: 64Mi, pids: 64}
+                - name: two
+                  image: \(TestEngine.busybox)
+                  shell: /bin/sh
+                  user: "1000"
+                  resources: {cpus: 0.25, memory: 64Mi, pids: 64}
+            """, setup: """
+              setup:
+                - run: 'mkdir -p /srv/shared && chown 1000 /srv/shared'
+                  container: one
+                  user: root
+            """)
+        let lab = try Lab(spec)
+        let backend = try TestCluster.backend()
+        let record = try await SessionProvisioner(backend: backend, store: lab.store).up(try lab.workshop(), options: .init(source: lab.path))
+        defer { Task { _ = await backend.teardown(record.id) } }
+        let handle = try #require(record.handle)
+        let ping = try await backend.exec(MemberExec(member: "one", command: ["/bin/sh", "-c", "grep -w two /etc/hosts || getent hosts two"],
+                                                     timeLimit: .seconds(10)), in: handle)
+        #expect(ping.exitCode == 0, "\(ping.stdout.text)\(ping.stderr.text)")
+        let who = try await backend.exec(MemberExec(member: "two", command: ["id", "-u"], timeLimit: .seconds(10)), in: handle)
+        #expect(who.stdout.text == "1000\n")
+        let root = try await backend.exec(MemberExec(member: "one", command: ["id", "-u"], user: "root", workdir: "/srv/shared", env: ["X=1"],
+                                                     timeLimit: .seconds(10)), in: handle)
+        #expect(root.stdout.text == "0\n")
+        // A non-root member cannot become root: its Pod runs as 1000 under `restricted`-compatible settings.
+        let escalate = try await backend.exec(MemberExec(member: "two", command: ["id", "-u"], user: "root", timeLimit: .seconds(10)), in: handle)
+        #expect(escalate.exitCode != 0)
+        _ = await backend.teardown(record.id)
+    }
+
+    @Test func theClusterRefusesAPrivilegedPodAndOneOverQuota() async throws {
+        let lab = try Lab(busyboxSpec(slug: "refusals"))
+        let backend = try TestCluster.backend()
+        let record = try await SessionProvisioner(backend: backend, store: lab.store).up(try lab.workshop(), options: .init(source: lab.path))
+        let namespace = KubernetesLayout.namespace(record.id)
+        func pod(_ name: String, privileged: Bool, memory: String) -> JSONValue {
+            .object([("apiVersion", "v1"), ("kind", "Pod"), ("metadata", .object([("name", .string(name))])),
+                     ("spec", .object([("containers", .array([.object([
+                         ("name", "c"), ("image", .string(TestEngine.busybox)), ("command", .array(["sleep", "60"])),
+                         ("securityContext", .object([("privileged", .bool(privileged))])),
+                         ("resources", .object([("limits", .object([("memory", .string(memory)), ("cpu", "100m")]))])),
+                     ])]))]))])
+        }
+        let privileged = try await backend.api.send(.POST, "/api/v1/namespaces/\(namespace)/pods", body: pod("root", privileged: true, memory: "16Mi"))
+        #expect(privileged.status == 403)
+        #expect(backend.api.failure(privileged, request: "create").message.contains("PodSecurity"))
+        let large = try await backend.api.send(.POST, "/api/v1/namespaces/\(namespace)/pods", body: pod("large", privileged: false, memory: "8Gi"))
+        #expect(large.status == 403 || large.status == 422)
+        let said = backend.api.failure(large, request: "create").message
+        #expect(said.contains("quota") || said.contains("maximum"), "\(said)")
+        #expect(await backend.teardown(record.id).isEmpty)
+    }
+
+    @Test func outOfMemoryAndForkBombsStayInsideTheLimits() async throws {
+        let spec = busyboxSpec(slug: "hostile", challenges: """
+                  - id: hog
+                    title: Hog
+                    checks:
+                      - run: 'i=0; x=; while [ $i -lt 200 ]; do x="$x$(head -c 1048576 /dev/zero | tr "\\0" a)"; i=$((i+1)); done'
+                        timeout: 30s
+                    solve: {run: "true"}
+                  - id: bomb
+                    title: Bomb
+                    checks:
+                      - run: 'b() { b | b & }; b; sleep 2; exit 1'
+                        timeout: 10s
+                    solve: {run: "true"}
+            """, resources: "{cpus: 0.5, memory: 48Mi, pids: 64}")
+        let lab = try Lab(spec)
+        let backend = try TestCluster.backend()
+        let workshop = try lab.workshop()
+        let record = try await SessionProvisioner(backend: backend, store: lab.store).up(workshop, options: .init(source: lab.path))
+        let grader = Grader(backend: backend, store: lab.store)
+        let report = try await grader.check(record, workshop: workshop, requested: ["hog", "bomb"])
+        #expect(report.challenges.allSatisfy { $0.state == .failed }, "\(report)")
+        // The session still answers: neither took the Pod (or the node) down.
+        let health = try await backend.health(try #require(record.handle))
+        #expect(health["box"]?.running == true, "\(health)")
+        #expect(await backend.teardown(record.id).isEmpty)
+    }
+
+    @Test func twoSessionsSideBySideAndPruneOfAnOrphan() async throws {
+        let lab = try Lab(busyboxSpec(slug: "twins"))
+        let backend = try TestCluster.backend()
+        let provisioner = SessionProvisioner(backend: backend, store: lab.store)
+        let first = try await provisioner.up(try lab.workshop(), options: .init(source: lab.path))
+        let second = try await provisioner.up(try lab.workshop(), options: .init(source: lab.path))
+        #expect(first.id != second.id)
+        let found = try await backend.sessions().map(\.id)
+        #expect(found.contains(first.id) && found.contains(second.id))
+        // The second one's state file goes away: prune removes its namespace and leaves the first.
+        try lab.store.remove(second.id)
+        let pruned = try await SessionPruner(provisioner: provisioner).prune()
+        #expect(pruned.contains { $0.session == second.id && $0.reason == .orphaned }, "\(pruned)")
+        #expect(try await !TestCluster.namespaceExists(second.id))
+        #expect(try await TestCluster.namespaceExists(first.id))
+        #expect(await backend.teardown(first.id).isEmpty)
+    }
+}
