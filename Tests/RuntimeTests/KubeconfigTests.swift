@@ -112,4 +112,23 @@ import TestSupport
             #expect(error.message.contains("https://127.0.0.1:9") && error.message.contains("context lab"))
         }
     }
+
+    @Test func upAgainstAnUnreachableClusterExitsThreeNamingServerAndContext() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("config", Self.file(cluster: "c", server: "https://127.0.0.1:9", user: "u", context: "lab", current: "lab")
+            .replacingOccurrences(of: "    certificate-authority: ca.crt\n", with: ""))
+        try directory.write("w/workshop.yaml", busyboxSpec())
+        let state = try TemporaryDirectory()
+        let up = try Nalabo.run(["up", directory.path + "/w", "--backend", "kubernetes", "--kubeconfig", directory.path + "/config"],
+                                environment: ["XDG_STATE_HOME": state.path])
+        #expect(up.status == 3, "\(up.stderr)")
+        #expect(up.stderr.contains("https://127.0.0.1:9") && up.stderr.contains("context lab"))
+        // A backend that does not exist is a usage error.
+        let unknown = try Nalabo.run(["up", directory.path + "/w"], environment: ["XDG_STATE_HOME": state.path, "NALABO_BACKEND": "nomad"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("NALABO_BACKEND"))
+        // No kubeconfig anywhere: said so, exit 3.
+        let nothing = try Nalabo.run(["up", directory.path + "/w", "--backend", "kubernetes"],
+                                     environment: ["XDG_STATE_HOME": state.path, "HOME": state.path, "KUBECONFIG": ""])
+        #expect(nothing.status == 3 && nothing.stderr.contains("no kubeconfig"), "\(nothing.stderr)")
+    }
 }

@@ -121,6 +121,8 @@ struct KubernetesClusterTests {
         #expect(await backend.teardown(record.id).isEmpty)
     }
 
+    /// Kubernetes caps processes per node, not per Pod: the cluster must set the kubelet's `podPidsLimit` (as
+    /// docs/runtime.md tells operators to), or a fork bomb is held only by the memory limit.
     @Test func outOfMemoryAndForkBombsStayInsideTheLimits() async throws {
         let spec = busyboxSpec(slug: "hostile", challenges: """
                   - id: hog
@@ -146,7 +148,8 @@ struct KubernetesClusterTests {
         // The session still answers: neither took the Pod (or the node) down.
         let health = try await backend.health(try #require(record.handle))
         #expect(health["box"]?.running == true, "\(health)")
-        #expect(await backend.teardown(record.id).isEmpty)
+        let problems = await backend.teardown(record.id)
+        #expect(problems.isEmpty, "\(problems)")
     }
 
     @Test func twoSessionsSideBySideAndPruneOfAnOrphan() async throws {
@@ -165,5 +168,22 @@ struct KubernetesClusterTests {
         #expect(try await !TestCluster.namespaceExists(second.id))
         #expect(try await TestCluster.namespaceExists(first.id))
         #expect(await backend.teardown(first.id).isEmpty)
+    }
+
+    @Test func aRejectedTokenSaysToLogInAgain() async throws {
+        let directory = try TemporaryDirectory()
+        let config = try String(contentsOfFile: try #require(TestCluster.kubeconfig), encoding: .utf8)
+        // The same cluster with a token it never issued.
+        let lines = config.split(separator: "\n", omittingEmptySubsequences: false).filter {
+            !$0.contains("client-certificate") && !$0.contains("client-key") && !$0.contains("token:")
+        }.map { $0.hasSuffix("user:") ? $0 + "\n    token: not-a-token-of-this-cluster" : String($0) }
+        try directory.write("config", lines.joined(separator: "\n"))
+        let backend = try KubernetesBackend.connect(kubeconfig: directory.path + "/config")
+        do {
+            _ = try await backend.sessions()
+            Issue.record("a made-up token was accepted")
+        } catch let error as BackendError {
+            #expect(error.kind == .unreachable && error.message.contains("did not accept nalabo's credentials"), "\(error)")
+        }
     }
 }

@@ -103,5 +103,21 @@ enum K8s {
 
     struct Node: Decodable {
         var metadata: Metadata
+        var status: NodeStatus?
+        struct NodeStatus: Decodable {
+            var runtimeHandlers: [RuntimeHandler]?
+        }
+        struct RuntimeHandler: Decodable {
+            var name: String?
+            var features: Features?
+        }
+        struct Features: Decodable {
+            var userNamespaces: Bool?
+        }
+
+        /// Whether the node's default runtime handler runs Pods in user namespaces (`hostUsers: false`).
+        var supportsUserNamespaces: Bool {
+            status?.runtimeHandlers?.first { ($0.name ?? "").isEmpty }?.features?.userNamespaces == true
+        }
     }
 }

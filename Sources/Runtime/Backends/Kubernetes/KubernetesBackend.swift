@@ -60,8 +60,12 @@ public struct KubernetesBackend: SessionBackend {
         case .failure(let missing): throw BackendError(.unsupported, missing.description + " (on Kubernetes it is PID 1 of every Pod and switches users for execs)")
         }
         _ = try await info()
-        let layout = KubernetesLayout(plan: plan)
+        let userNamespaces = await Self.userNamespaces(api)
+        let layout = KubernetesLayout(plan: plan, userNamespaces: userNamespaces)
         let namespace = layout.namespace
+        if userNamespaces, plan.members.contains(where: { if case .root = layout.identity(of: $0) { true } else { false } }) {
+            events(.note("root in the session's containers is an unprivileged user of the node: its Pods run in user namespaces (hostUsers: false)"))
+        }
         events(.notEnforced(.processes, reason: "Kubernetes limits processes per node (the kubelet's podPidsLimit), not per Pod; "
                             + "ask the cluster's operator to set it (docs/runtime.md, \"Kubernetes\")"))
         events(.creating(kind: "namespace", name: namespace))
@@ -86,6 +90,12 @@ public struct KubernetesBackend: SessionBackend {
             events(.note("published ports are reached with `kubectl port-forward -n \(namespace) pod/MEMBER PORT` (docs/runtime.md, \"Kubernetes\")"))
         }
         return handle
+    }
+
+    /// Whether every node runs Pods in user namespaces; false when they do not or nalabo may not list nodes.
+    static func userNamespaces(_ api: KubernetesAPI) async -> Bool {
+        guard let nodes = try? await api.get(K8s.List<K8s.Node>.self, "/api/v1/nodes").items, !nodes.isEmpty else { return false }
+        return nodes.allSatisfy(\.supportsUserNamespaces)
     }
 
     /// Creates an object; a refusal names the object and gives the API's reason.
