@@ -186,4 +186,50 @@ struct KubernetesClusterTests {
             #expect(error.kind == .unreachable && error.message.contains("did not accept nalabo's credentials"), "\(error)")
         }
     }
+
+    @Test func interruptingUpDeletesTheNamespace() async throws {
+        let lab = try Lab(busyboxSpec(slug: "k8s-slow-setup", setup: slowSetup))
+        let backend = try TestCluster.backend()
+        let up = try Nalabo.start(["up", lab.path], environment: lab.environment.merging(TestCluster.environment(lab)) { $1 })
+        // Wait (bounded) until the session's Pod runs its setup, then press Ctrl-C.
+        var session: String?
+        let deadline = ContinuousClock.now + .seconds(60)
+        while session == nil && ContinuousClock.now < deadline {
+            session = try await backend.sessions().first { $0.metadata.workshop == "k8s-slow-setup" }?.id
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        let id = try #require(session, "no namespace appeared within 60 s")
+        while ContinuousClock.now < deadline, lab.store.all().sessions.first?.handle == nil {
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        try await Task.sleep(for: .seconds(1))
+        let pressed = ContinuousClock.now
+        up.signal(SIGINT)
+        let result = try await up.finished()
+        #expect(result.status == 130, "\(result.stderr)")
+        // The namespace is gone (its deletion waited for), and so is the local record.
+        #expect(ContinuousClock.now - pressed < .seconds(70))
+        #expect(try await !TestCluster.namespaceExists(id))
+        #expect(lab.store.all().sessions.isEmpty)
+    }
+
+    @Test func aNamespaceStuckTerminatingIsReported() async throws {
+        let lab = try Lab(busyboxSpec(slug: "stuck"))
+        var backend = try TestCluster.backend()
+        let record = try await SessionProvisioner(backend: backend, store: lab.store).up(try lab.workshop(), options: .init(source: lab.path))
+        let namespace = KubernetesLayout.namespace(record.id)
+        // A finalizer nobody removes holds the namespace in Terminating, as a broken controller would.
+        let hold: JSONValue = .object([("apiVersion", "v1"), ("kind", "Namespace"), ("metadata", .object([("name", .string(namespace))])),
+                                       ("spec", .object([("finalizers", .array(["kubernetes", "nalabo.dev/test-hold"]))]))])
+        try await backend.api.expect(.PUT, "/api/v1/namespaces/\(namespace)/finalize", body: hold)
+        backend.deletionTimeout = .seconds(3)
+        let problems = await backend.teardown(record.id)
+        #expect(problems.count == 1 && problems[0].contains("still terminating"), "\(problems)")
+        // Released, it goes.
+        let release: JSONValue = .object([("apiVersion", "v1"), ("kind", "Namespace"), ("metadata", .object([("name", .string(namespace))])),
+                                          ("spec", .object([("finalizers", .array([]))]))])
+        try await backend.api.expect(.PUT, "/api/v1/namespaces/\(namespace)/finalize", body: release)
+        backend.deletionTimeout = .seconds(60)
+        #expect(await backend.teardown(record.id).isEmpty)
+    }
 }
