@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 import TestSupport
 import WorkshopSpec
@@ -230,6 +233,36 @@ struct KubernetesClusterTests {
                                           ("spec", .object([("finalizers", .array([]))]))])
         try await backend.api.expect(.PUT, "/api/v1/namespaces/\(namespace)/finalize", body: release)
         backend.deletionTimeout = .seconds(60)
+        #expect(await backend.teardown(record.id).isEmpty)
+    }
+
+    @Test func publishedPortsAreForwardedToLoopbackWhileKept() async throws {
+        let spec = busyboxSpec(slug: "k8s-web", network: "isolated", containers: """
+                - name: web
+                  image: \(TestEngine.busybox)
+                  shell: /bin/sh
+                  ports: [8080]
+                  resources: {cpus: 0.25, memory: 32Mi, pids: 64}
+            """, setup: """
+              setup:
+                - run: 'mkdir -p /srv && echo served-by-the-pod > /srv/index.html && (httpd -p 8080 -h /srv &)'
+                  container: web
+            """)
+        let lab = try Lab(spec)
+        let backend = try TestCluster.backend()
+        let record = try await SessionProvisioner(backend: backend, store: lab.store).up(try lab.workshop(), options: .init(source: lab.path))
+        let handle = try #require(record.handle)
+        let url = try await backend.withPublishedPorts(handle) { ports -> String in
+            let port = try #require(ports["web"]?.first)
+            #expect(port.hostIP == "127.0.0.1" && port.port == 8080)
+            for _ in 0..<2 {
+                let (data, _) = try await URLSession.shared.data(from: try #require(URL(string: port.url)))
+                #expect(String(decoding: data, as: UTF8.self) == "served-by-the-pod\n")
+            }
+            return port.url
+        }
+        // Once the body is done, nothing listens there any more.
+        await #expect(throws: (any Error).self) { _ = try await URLSession.shared.data(from: try #require(URL(string: url))) }
         #expect(await backend.teardown(record.id).isEmpty)
     }
 }

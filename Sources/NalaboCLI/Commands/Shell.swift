@@ -32,11 +32,19 @@ extension Nalabo {
             }
             let backend = try await session.backend()
             let interactive = isatty(STDIN_FILENO) == 1
-            let channel = try await backendCall {
-                try await backend.attachTerminal(member: chosen.name, command: [chosen.shell], in: handle,
-                                                 size: interactive ? TerminalBridge.windowSize() ?? TerminalSize(rows: 24, columns: 80) : nil)
+            // The session's ports stay reachable while the shell runs (forwarded, on Kubernetes).
+            let status = try await backendCall {
+                try await backend.withPublishedPorts(handle) { ports in
+                    if interactive && handle.ports != ports {
+                        for (member, list) in ports.sorted(by: { $0.key < $1.key }) {
+                            for port in list { Terminal.standardError.write("port \(port.port) of \(member) → \(port.url) (while this shell runs)\n") }
+                        }
+                    }
+                    let channel = try await backend.attachTerminal(member: chosen.name, command: [chosen.shell], in: handle,
+                                                                   size: interactive ? TerminalBridge.windowSize() ?? TerminalSize(rows: 24, columns: 80) : nil)
+                    return try await TerminalBridge.run(channel, interactive: interactive)
+                }
             }
-            let status = try await backendCall { try await TerminalBridge.run(channel, interactive: interactive) }
             throw ExitCode(Int32(truncatingIfNeeded: status))
         }
     }

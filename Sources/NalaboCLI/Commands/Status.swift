@@ -11,6 +11,8 @@ extension Nalabo {
         @OptionGroup var selection: SessionOptions
         @Option(help: "Output format: text or json.") var format: TableFormat = .text
         @Option(help: "Colour: auto, always or never.") var color: ColorChoice = .auto
+        @Flag(help: "Keep the session's published ports reachable on 127.0.0.1 until interrupted (needed on Kubernetes, where they are forwarded through the API server).")
+        var forward = false
 
         struct ContainerStatus: Codable {
             var name: String
@@ -36,18 +38,32 @@ extension Nalabo {
                 guard let handle = record.handle else { return [:] }
                 return try await backend.health(handle)
             }
-            let containers = record.containers.map { container in
-                ContainerStatus(name: container.name, state: health[container.name]?.state ?? "missing", health: health[container.name],
-                                ports: container.ports)
+            let show = { @Sendable (ports: [String: [PublishedPort]]?) in
+                let containers = record.containers.map { container in
+                    ContainerStatus(name: container.name, state: health[container.name]?.state ?? "missing", health: health[container.name],
+                                    ports: ports.map { $0[container.name] ?? [] } ?? container.ports)
+                }
+                let report = Report(session: record, score: record.progress.values.reduce(0) { $0 + $1.points },
+                                    maxScore: workshop.challenges.reduce(0) { $0 + $1.maxPoints },
+                                    secondsLeft: max(0, Int(record.expiresAt.timeIntervalSinceNow)), containers: containers)
+                if format == .json {
+                    Terminal.standardOutput.write(JSONLines.encode(report) + "\n")
+                } else {
+                    Terminal.standardOutput.write(render(report, workshop: workshop))
+                }
             }
-            let report = Report(session: record, score: record.progress.values.reduce(0) { $0 + $1.points },
-                                maxScore: workshop.challenges.reduce(0) { $0 + $1.maxPoints },
-                                secondsLeft: max(0, Int(record.expiresAt.timeIntervalSinceNow)), containers: containers)
-            if format == .json {
-                Terminal.standardOutput.write(JSONLines.encode(report) + "\n")
-                return
+            guard forward, let handle = record.handle else { return show(nil) }
+            // Until Ctrl-C (or the session's expiry): the ports stay reachable at the addresses printed.
+            let until = record.expiresAt
+            _ = try? await Interrupts.cancelling {
+                try await backendCall {
+                    try await backend.withPublishedPorts(handle) { ports in
+                        show(ports)
+                        if format != .json { Terminal.standardError.write("forwarding the ports above until Ctrl-C\n") }
+                        try await Task.sleep(for: .seconds(max(1, until.timeIntervalSinceNow)))
+                    }
+                }
             }
-            Terminal.standardOutput.write(render(report, workshop: workshop))
         }
 
         private func render(_ report: Report, workshop: Workshop) -> String {

@@ -34,10 +34,22 @@ public protocol SessionBackend: Sendable {
 
     /// Every session that has objects on the backend (found by labels), for `prune` and `down --all`.
     func sessions() async throws -> [BackendSession]
+
+    /// The members' published ports as this machine reaches them while `body` runs (127.0.0.1 only).
+    func withPublishedPorts<T: Sendable>(_ session: SessionHandle,
+                                         _ body: @Sendable ([String: [PublishedPort]]) async throws -> T) async throws -> T
 }
 
 extension SessionBackend {
     public func teardown(_ sessionID: String) async -> [String] { await teardown(sessionID, events: { _ in }) }
+
+    /// The members' published ports as this machine reaches them while `body` runs. Docker publishes them on
+    /// 127.0.0.1 when the session starts (the handle's ``SessionHandle/ports``); a backend that cannot keeps a
+    /// forward open for as long as `body` runs.
+    public func withPublishedPorts<T: Sendable>(_ session: SessionHandle,
+                                                _ body: @Sendable ([String: [PublishedPort]]) async throws -> T) async throws -> T {
+        try await body(session.ports)
+    }
 }
 
 /// The kinds of backend.

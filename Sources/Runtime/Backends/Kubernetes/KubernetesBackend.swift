@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOHTTP1
 import WorkshopSpec
 
@@ -84,11 +85,9 @@ public struct KubernetesBackend: SessionBackend {
             handle.members[member.name] = member.name
             if case .root(let user?, _) = layout.identity(of: member) { handle.state["user/\(member.name)"] = user }
             if let address = pods[member.name]?.status?.podIP { handle.state["address/\(member.name)"] = address }
+            if !member.ports.isEmpty { handle.state["ports/\(member.name)"] = member.ports.map(String.init).joined(separator: ",") }
         }
         try await addHostEntries(plan, layout: layout, handle: handle, events: events)
-        if plan.members.contains(where: { !$0.ports.isEmpty }) {
-            events(.note("published ports are reached with `kubectl port-forward -n \(namespace) pod/MEMBER PORT` (docs/runtime.md, \"Kubernetes\")"))
-        }
         return handle
     }
 
@@ -239,6 +238,22 @@ public struct KubernetesBackend: SessionBackend {
         let wrapped = KubernetesLayout.execCommand(command, user: session.state["user/\(member)"], workdir: nil,
                                                    env: size == nil ? [] : ["TERM=xterm-256color"])
         return try await KubernetesTerminal.open(api: api, namespace: namespace, pod: pod, container: member, command: wrapped, size: size)
+    }
+
+    /// Published ports are forwarded through the API server to 127.0.0.1 of this machine while `body` runs.
+    public func withPublishedPorts<T: Sendable>(_ session: SessionHandle,
+                                                _ body: @Sendable ([String: [PublishedPort]]) async throws -> T) async throws -> T {
+        guard let namespace = session.state["namespace"] else { return try await body([:]) }
+        let members = session.members.sorted { $0.key < $1.key }.compactMap { member, pod -> (member: String, pod: String, ports: [Int])? in
+            guard let ports = session.state["ports/\(member)"]?.split(separator: ",").compactMap({ Int($0) }), !ports.isEmpty else { return nil }
+            return (member, pod, ports)
+        }
+        guard !members.isEmpty else { return try await body([:]) }
+        do {
+            return try await KubernetesPortForward.forwarding(api, namespace: namespace, members: members, body)
+        } catch let error as IOError {
+            throw BackendError(.refused, "cannot listen on 127.0.0.1 for the session's ports: \(error)")
+        }
     }
 
     public func health(_ session: SessionHandle) async throws -> [String: MemberHealth] {
