@@ -41,9 +41,7 @@ func describe(_ error: Error) -> String {
 }
 
 extension CommandFailure {
-    /// Prints the message and turns the failure into an exit code.
-    func exit() -> ExitCode {
-        Terminal.standardError.write("error: \(message)\n")
-        return ExitCode(status)
-    }
+    /// The failure to throw; ``Nalabo/runCommandLine()``, the one top-level handler, prints it (`error: ...`)
+    /// and exits with its status.
+    func exit() -> CommandFailure { self }
 }

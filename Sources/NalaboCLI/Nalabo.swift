@@ -40,6 +40,10 @@ public struct Nalabo: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let failure as CommandFailure {
+            // Every failure a command reports is printed here, once, and mapped to its exit code.
+            Terminal.standardError.write("error: \(failure.message)\n")
+            Foundation.exit(failure.status)
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)

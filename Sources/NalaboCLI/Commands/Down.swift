@@ -32,9 +32,9 @@ extension Nalabo {
                     let ended = await service.end(record)
                     problems = ended.problems
                     for warning in ended.warnings { Terminal.standardError.write("warning: \(warning)\n") }
-                } catch let exit as ExitCode where all {
-                    // Already reported; the other sessions may be on engines that answer.
-                    _ = exit
+                } catch let failure as CommandFailure where all {
+                    // Reported here, and the others go on: they may be on backends that answer.
+                    Terminal.standardError.write("error: \(failure.message)\n")
                     failed = true
                     continue
                 }

@@ -55,14 +55,18 @@ extension Nalabo {
             guard forward, let handle = record.handle else { return show(nil) }
             // Until Ctrl-C (or the session's expiry): the ports stay reachable at the addresses printed.
             let until = record.expiresAt
-            _ = try? await Interrupts.cancelling {
-                try await backendCall {
-                    try await backend.withPublishedPorts(handle) { ports in
-                        show(ports)
-                        if format != .json { Terminal.standardError.write("forwarding the ports above until Ctrl-C\n") }
-                        try await Task.sleep(for: .seconds(max(1, until.timeIntervalSinceNow)))
+            do {
+                try await Interrupts.cancelling {
+                    try await backendCall {
+                        try await backend.withPublishedPorts(handle) { ports in
+                            show(ports)
+                            if format != .json { Terminal.standardError.write("forwarding the ports above until Ctrl-C\n") }
+                            try await Task.sleep(for: .seconds(max(1, until.timeIntervalSinceNow)))
+                        }
                     }
                 }
+            } catch is CancellationError {
+                // Ctrl-C: the forward is over, as asked.
             }
         }
 

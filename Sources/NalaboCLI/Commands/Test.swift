@@ -46,6 +46,8 @@ extension Nalabo {
                     do {
                         workshops.append((try SpecPath.loadValid(file, plan: chosenPlan), file))
                     } catch {
+                        // Every file is reported, not only the first that fails.
+                        if let failure = error as? CommandFailure { Terminal.standardError.write("error: \(failure.message)\n") }
                         invalid = true
                     }
                 }
