@@ -20,7 +20,7 @@ enum TestCluster {
     }
 
     /// The CLI against the test cluster.
-    static func environment(_ lab: Lab) -> [String: String] {
+    static var environment: [String: String] {
         ["NALABO_BACKEND": "kubernetes", "KUBECONFIG": kubeconfig ?? ""]
     }
 
@@ -34,7 +34,7 @@ enum TestCluster {
 struct KubernetesClusterTests {
     @Test func aLearnerGoesUpChecksSolvesAndGoesDownOnKubernetes() async throws {
         let lab = try Lab(SessionCommandTests.lesson)
-        let env = TestCluster.environment(lab)
+        let env = TestCluster.environment
         let up = try await lab.nalabo(["up", lab.path, "--format", "json"], environment: env)
         #expect(up.status == 0, "\(up.stderr)")
         let ready = try SessionCommandTests.json(try #require(up.stdout.split(separator: "\n").last.map(String.init)))
@@ -61,7 +61,7 @@ struct KubernetesClusterTests {
     @Test func theExamplesPassNalaboTestOnKubernetes() async throws {
         let lab = try Lab(SessionCommandTests.lesson)
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples").standardizedFileURL.path
-        let result = try await lab.nalabo(["test", examples], environment: TestCluster.environment(lab))
+        let result = try await lab.nalabo(["test", examples], environment: TestCluster.environment)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     }
 
@@ -193,7 +193,7 @@ struct KubernetesClusterTests {
     @Test func interruptingUpDeletesTheNamespace() async throws {
         let lab = try Lab(busyboxSpec(slug: "k8s-slow-setup", setup: slowSetup))
         let backend = try TestCluster.backend()
-        let up = try Nalabo.start(["up", lab.path], environment: lab.environment.merging(TestCluster.environment(lab)) { $1 })
+        let up = try Nalabo.start(["up", lab.path], environment: lab.environment.merging(TestCluster.environment) { $1 })
         // Wait (bounded) until the session's Pod runs its setup, then press Ctrl-C.
         var session: String?
         let deadline = ContinuousClock.now + .seconds(60)

@@ -36,10 +36,6 @@ enum K8s {
         struct Phase: Decodable { var phase: String? }
     }
 
-    struct Named: Decodable {
-        var metadata: Metadata
-    }
-
     struct Pod: Decodable {
         var metadata: Metadata
         var status: PodStatus?

@@ -4,8 +4,10 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import HTTPTypes
 import Synchronization
 import WorkshopSpec
+import WSClient
 
 /// The Kubernetes API server's REST API over AsyncHTTPClient: JSON in, JSON out, failures read from the
 /// server's `Status` and worded with the server and context, so whoever reads them knows which cluster said
@@ -100,9 +102,8 @@ public struct KubernetesAPI: Sendable {
 
     private func credentialKey(_ current: Credentials) -> String {
         let cluster = credentials.cluster
-        var hasher = SHA256.hex((cluster.certificateAuthority ?? []) + (current.certificate ?? []) + (current.key ?? []))
-        if cluster.insecureSkipTLSVerify { hasher += "-insecure" }
-        return hasher
+        let digest = SHA256.hex((cluster.certificateAuthority ?? []) + (current.certificate ?? []) + (current.key ?? []))
+        return cluster.insecureSkipTLSVerify ? digest + "-insecure" : digest
     }
 
     typealias Credentials = KubernetesCredentials.Current
@@ -199,9 +200,17 @@ public struct KubernetesAPI: Sendable {
         }
     }
 
-    /// The TLS configuration of the current credentials (for WebSocket connections).
-    func tls() async throws -> (TLSConfiguration, token: String?) {
+    /// How a WebSocket call (exec, port-forward) to this server connects: the current credentials, the stream
+    /// protocol asked for, and TLS. TLS cannot carry an IP address as the server name (SNI), and the WebSocket
+    /// client sends the URL's host there: for a server given by address, it names (and verifies) `kubernetes`,
+    /// which every API server certificate carries.
+    func webSocket(protocol proto: String, closeTimeout: Duration) async throws -> (WebSocketClientConfiguration, TLSConfiguration) {
         let current = try await credentials.current()
-        return (try credentials.tlsConfiguration(for: current), current.token)
+        var headers = HTTPFields()
+        if let token = current.token, let name = HTTPField.Name("Authorization") { headers[name] = "Bearer \(token)" }
+        if let name = HTTPField.Name("Sec-WebSocket-Protocol") { headers[name] = proto }
+        let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20, additionalHeaders: headers, closeTimeout: closeTimeout,
+                                                         sniHostname: serverHostIsAddress ? "kubernetes" : nil)
+        return (configuration, try credentials.tlsConfiguration(for: current))
     }
 }

@@ -71,11 +71,10 @@ public struct KubernetesBackend: SessionBackend {
                             + "ask the cluster's operator to set it (docs/runtime.md, \"Kubernetes\")"))
         events(.creating(kind: "namespace", name: namespace))
         try await create(layout.namespaceObject, at: "/api/v1/namespaces", what: "namespace \(namespace)")
-        for object in layout.objects(initProgram: program) {
+        for object in layout.creations(initProgram: program) {
             try Task.checkCancellation()
-            let (path, what) = Self.collection(of: object, namespace: namespace)
-            if what.hasPrefix("pod ") { events(.startingMember(String(what.dropFirst(4)))) }
-            try await create(object, at: path, what: what)
+            if let member = object.startsMember { events(.startingMember(member)) }
+            try await create(object.body, at: object.path, what: object.what)
         }
         let pods = try await waitForPods(plan, namespace: namespace)
 
@@ -110,24 +109,6 @@ public struct KubernetesBackend: SessionBackend {
             } catch let error as BackendError where error.kind == .refused || error.kind == .notFound {
                 throw BackendError(.refused, "cannot create \(what): \(error.message)")
             }
-        }
-    }
-
-    /// Where an object of the layout is created, and how a person names it.
-    static func collection(of object: JSONValue, namespace: String) -> (path: String, what: String) {
-        guard case .object(let members) = object else { return ("", "") }
-        let kind = members.first { $0.0 == "kind" }.flatMap { if case .string(let kind) = $0.1 { kind } else { nil } } ?? ""
-        var name = ""
-        if let metadata = members.first(where: { $0.0 == "metadata" })?.1, case .object(let fields) = metadata,
-           let value = fields.first(where: { $0.0 == "name" })?.1, case .string(let text) = value { name = text }
-        let base = "/api/v1/namespaces/\(namespace)"
-        switch kind {
-        case "NetworkPolicy": return ("/apis/networking.k8s.io/v1/namespaces/\(namespace)/networkpolicies", "network policy \(name)")
-        case "ResourceQuota": return (base + "/resourcequotas", "resource quota \(name)")
-        case "LimitRange": return (base + "/limitranges", "limit range \(name)")
-        case "ConfigMap": return (base + "/configmaps", "config map \(name)")
-        case "Service": return (base + "/services", "service \(name)")
-        default: return (base + "/pods", "pod \(name)")
         }
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Logging
 import NIOCore
 import Synchronization
@@ -31,18 +30,10 @@ enum KubernetesExec {
         if tty { query.append(("tty", "true")) }
         let path = "/api/v1/namespaces/\(namespace)/pods/\(pod)/exec"
         let url = api.webSocketURL(path, query: query)
-        let (tls, token) = try await api.tls()
         let known = negotiated.withLock { $0[api.server] }
         let candidates = known.map { [$0] + protocols.filter { $0 != known } } ?? protocols
         for (index, proto) in candidates.enumerated() {
-            var headers = HTTPFields()
-            if let token, let name = HTTPField.Name("Authorization") { headers[name] = "Bearer \(token)" }
-            if let name = HTTPField.Name("Sec-WebSocket-Protocol") { headers[name] = proto }
-            // TLS cannot carry an IP address as the server name (SNI), and the WebSocket client sends the URL's
-            // host there: for a server given by address, name the one every API server certificate carries.
-            let sni = api.serverHostIsAddress ? "kubernetes" : nil
-            let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20, additionalHeaders: headers, closeTimeout: .seconds(5),
-                                                             sniHostname: sni)
+            let (configuration, tls) = try await api.webSocket(protocol: proto, closeTimeout: .seconds(5))
             do {
                 try await WebSocketClient.connect(url: url, configuration: configuration, tlsConfiguration: url.hasPrefix("wss:") ? tls : nil,
                                                   logger: logger) { inbound, outbound, _ in

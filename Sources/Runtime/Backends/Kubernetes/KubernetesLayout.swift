@@ -269,12 +269,16 @@ public struct KubernetesLayout: Sendable {
 
     /// The NetworkPolicies: `none` denies all traffic in and out; `isolated` allows it only between the
     /// session's Pods, plus DNS to the cluster resolver; `internet` allows egress to public addresses as well.
-    public var networkPolicies: [JSONValue] {
+    public var networkPolicies: [JSONValue] { namedPolicies.map(\.body) }
+
+    /// The policies with their names, for messages.
+    var namedPolicies: [(name: String, body: JSONValue)] {
         let all = JSONValue.object([])
-        var policies = [policy("nalabo-deny-all", ingress: nil, egress: nil)]
+        var policies = [policy("nalabo-deny-all", ingress: nil, egress: nil, types: ["Ingress", "Egress"])]
         guard plan.network != .none else { return policies }
         let session: JSONValue = .array([.object([("podSelector", all)])])
-        policies.append(policy("nalabo-within-session", ingress: .array([.object([("from", session)])]), egress: .array([.object([("to", session)])])))
+        policies.append(policy("nalabo-within-session", ingress: .array([.object([("from", session)])]), egress: .array([.object([("to", session)])]),
+                               types: ["Ingress", "Egress"]))
         let dns: JSONValue = .array([.object([
             ("to", .array([.object([
                 ("namespaceSelector", .object([("matchLabels", .object([("kubernetes.io/metadata.name", "kube-system")]))])),
@@ -282,33 +286,48 @@ public struct KubernetesLayout: Sendable {
             ])])),
             ("ports", .array([.object([("protocol", "UDP"), ("port", .int(53))]), .object([("protocol", "TCP"), ("port", .int(53))])])),
         ])])
-        policies.append(policy("nalabo-cluster-dns", ingress: nil, egress: dns))
+        policies.append(policy("nalabo-cluster-dns", ingress: nil, egress: dns, types: ["Egress"]))
         if plan.network == .internet {
             let outside: JSONValue = .array([.object([("to", .array([
                 .object([("ipBlock", .object([("cidr", "0.0.0.0/0"), ("except", .array(Self.internalRanges.map(JSONValue.string)))]))]),
                 .object([("ipBlock", .object([("cidr", "::/0"), ("except", .array(Self.internalRanges6.map(JSONValue.string)))]))]),
             ]))])])
-            policies.append(policy("nalabo-internet", ingress: nil, egress: outside))
+            policies.append(policy("nalabo-internet", ingress: nil, egress: outside, types: ["Egress"]))
         }
         return policies
     }
 
-    /// A policy over every Pod of the namespace; nil rules allow nothing in that direction.
-    private func policy(_ name: String, ingress: JSONValue?, egress: JSONValue?) -> JSONValue {
-        var types: [JSONValue] = []
+    /// A policy over every Pod of the namespace, of the given types; a type without rules allows nothing.
+    private func policy(_ name: String, ingress: JSONValue?, egress: JSONValue?, types: [JSONValue]) -> (name: String, body: JSONValue) {
         var spec: [(String, JSONValue)] = [("podSelector", .object([]))]
         if let ingress { spec.append(("ingress", ingress)) }
         if let egress { spec.append(("egress", egress)) }
-        if name == "nalabo-deny-all" || ingress != nil { types.append("Ingress") }
-        if name == "nalabo-deny-all" || egress != nil { types.append("Egress") }
         spec.append(("policyTypes", .array(types)))
-        return .object([("apiVersion", "networking.k8s.io/v1"), ("kind", "NetworkPolicy"), ("metadata", metadata(name)), ("spec", .object(spec))])
+        return (name, .object([("apiVersion", "networking.k8s.io/v1"), ("kind", "NetworkPolicy"), ("metadata", metadata(name)), ("spec", .object(spec))]))
+    }
+
+    /// An object to create: where it is posted, how a person names it, the object, and for a Pod its member.
+    public struct Creation: Sendable {
+        public var path: String
+        public var what: String
+        public var body: JSONValue
+        public var startsMember: String? = nil
     }
 
     /// Every object of the session after the namespace, in creation order (policies and quota before Pods).
-    public func objects(initProgram: [UInt8]) -> [JSONValue] {
-        networkPolicies + [resourceQuota, limitRange, initConfigMapObject(initProgram)] + plan.members.map(service) + plan.members.map(pod)
+    public func creations(initProgram: [UInt8]) -> [Creation] {
+        let core = "/api/v1/namespaces/\(namespace)"
+        let policies = "/apis/networking.k8s.io/v1/namespaces/\(namespace)/networkpolicies"
+        return namedPolicies.map { Creation(path: policies, what: "network policy \($0.name)", body: $0.body) }
+            + [Creation(path: core + "/resourcequotas", what: "resource quota nalabo-session", body: resourceQuota),
+               Creation(path: core + "/limitranges", what: "limit range nalabo-session", body: limitRange),
+               Creation(path: core + "/configmaps", what: "config map \(Self.initConfigMap)", body: initConfigMapObject(initProgram))]
+            + plan.members.map { Creation(path: core + "/services", what: "service \($0.name)", body: service($0)) }
+            + plan.members.map { Creation(path: core + "/pods", what: "pod \($0.name)", body: pod($0), startsMember: $0.name) }
     }
+
+    /// The objects of ``creations(initProgram:)``.
+    public func objects(initProgram: [UInt8]) -> [JSONValue] { creations(initProgram: initProgram).map(\.body) }
 
     /// A member's exec command: through nalabo-init `run` when a user, directory or environment must be set
     /// (Kubernetes' exec sets none of them).

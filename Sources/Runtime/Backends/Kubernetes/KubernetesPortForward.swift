@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import NIOCore
 import NIOPosix
 import WSClient
@@ -58,13 +57,8 @@ enum KubernetesPortForward {
 
     /// Copies one local connection to the Pod's port and back.
     static func relay(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, api: KubernetesAPI, namespace: String, pod: String, port: Int) async throws {
-        let (tls, token) = try await api.tls()
+        let (configuration, tls) = try await api.webSocket(protocol: "v4.channel.k8s.io", closeTimeout: .seconds(2))
         let url = api.webSocketURL("/api/v1/namespaces/\(namespace)/pods/\(pod)/portforward", query: [("ports", String(port))])
-        var headers = HTTPFields()
-        if let token, let name = HTTPField.Name("Authorization") { headers[name] = "Bearer \(token)" }
-        if let name = HTTPField.Name("Sec-WebSocket-Protocol") { headers[name] = "v4.channel.k8s.io" }
-        let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20, additionalHeaders: headers, closeTimeout: .seconds(2),
-                                                         sniHostname: api.serverHostIsAddress ? "kubernetes" : nil)
         try await connection.executeThenClose { inbound, outbound in
             try await WebSocketClient.connect(url: url, configuration: configuration, tlsConfiguration: url.hasPrefix("wss:") ? tls : nil,
                                               logger: KubernetesExec.logger) { socketIn, socketOut, _ in
