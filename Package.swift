@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Catalogue", targets: ["Catalogue"]),
         .library(name: "Runtime", targets: ["Runtime"]),
         .library(name: "NalaboCLI", targets: ["NalaboCLI"]),
+        .library(name: "Portal", targets: ["Portal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -21,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.2.0"),
     ],
     targets: [
         .systemLibrary(
@@ -38,6 +41,16 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
+        .systemLibrary(
+            name: "CCmarkGFM",
+            pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"]), .brew(["cmark-gfm"])]
+        ),
+        .systemLibrary(
+            name: "CArgon2",
+            pkgConfig: "libargon2",
+            providers: [.apt(["libargon2-dev"]), .brew(["argon2"])]
+        ),
         // PID 1 of learner containers: C, static, no Swift runtime (it runs in any image). The swiftc driver
         // links it, so -static-executable; its Swift image hooks are stubbed in main.c.
         .executableTarget(
@@ -54,9 +67,15 @@ let package = Package(
             dependencies: ["CYAML", "CLibCrypto"],
             exclude: ["README.md"]
         ),
+        // GitHub-flavoured Markdown (cmark-gfm) rendered safely, to HTML for the portal.
+        .target(
+            name: "Markdown",
+            dependencies: ["CCmarkGFM"],
+            exclude: ["README.md"]
+        ),
         .target(
             name: "Catalogue",
-            dependencies: ["WorkshopSpec", "CLibPQ"],
+            dependencies: ["WorkshopSpec", "CLibPQ", "CArgon2"],
             exclude: ["README.md"]
         ),
         // Shell that runs inside containers lives in Sources/Runtime/Scripts/*.sh (linted with shellcheck) and is
@@ -86,11 +105,29 @@ let package = Package(
             dependencies: ["WorkshopSpec", "Catalogue", "Runtime"],
             exclude: ["README.md"]
         ),
+        // `nalabo serve`: the training portal (HTTP, WebSocket terminals, pages) over the same LabService.
+        .target(
+            name: "Portal",
+            dependencies: [
+                "LabService",
+                "WorkshopSpec",
+                "Catalogue",
+                "Runtime",
+                "Markdown",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"],
+            resources: [.copy("Assets")]
+        ),
         // The commands, as a library (argument parsing and printing), behind a few-line executable.
         .target(
             name: "NalaboCLI",
             dependencies: [
                 "LabService",
+                "Portal",
                 "WorkshopSpec",
                 "Catalogue",
                 "Runtime",
@@ -107,18 +144,31 @@ let package = Package(
             name: "TestSupport",
             path: "Tests/TestSupport"
         ),
+        // A fresh catalogue database per test on the throwaway cluster, for the catalogue's and the portal's tests.
+        .target(
+            name: "CatalogueTestSupport",
+            dependencies: ["Catalogue", "WorkshopSpec", "TestSupport"],
+            path: "Tests/CatalogueTestSupport"
+        ),
         .testTarget(
             name: "WorkshopSpecTests",
             dependencies: ["WorkshopSpec", "TestSupport"]
         ),
         .testTarget(
             name: "CatalogueTests",
-            dependencies: ["Catalogue", "WorkshopSpec", "TestSupport", "nalabo"]
+            dependencies: ["Catalogue", "WorkshopSpec", "TestSupport", "CatalogueTestSupport", "nalabo"]
         ),
         .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "WorkshopSpec", "TestSupport", "nalabo"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "PortalTests",
+            dependencies: ["Portal", "Markdown", "Catalogue", "LabService", "Runtime", "WorkshopSpec", "TestSupport", "CatalogueTestSupport", "nalabo",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "WSClient", package: "swift-websocket")]
         ),
         .testTarget(
             name: "nalaboTests",

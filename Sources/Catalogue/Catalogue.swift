@@ -7,6 +7,7 @@ public final class Catalogue {
     public init(_ settings: ConnectionSettings) throws {
         do {
             connection = try Connection(settings)
+        actingAs = nil
         } catch let failure as ConnectionFailure {
             throw CatalogueError.unreachable(
                 "\(failure.description). Start PostgreSQL there, point --database-url or NALABO_DATABASE_URL (or PGHOST, PGPORT, PGDATABASE) at a running one, or try `nalabo catalogue local start`")
@@ -15,6 +16,18 @@ public final class Catalogue {
 
     public init(connection: Connection) {
         self.connection = connection
+        self.actingAs = nil
+    }
+
+    /// The role every statement runs as, when the connection's login role acts for a user (the portal): each
+    /// statement, or each ``inTransaction(_:)``, is its own transaction that starts with `SET LOCAL ROLE`,
+    /// so row-level security sees that user and the role cannot outlive the transaction.
+    public let actingAs: String?
+
+    /// A catalogue on `connection` acting as `role` (which the login role must be a member of).
+    public init(connection: Connection, actingAs role: String) {
+        self.connection = connection
+        self.actingAs = role
     }
 
     /// Whether a transaction is open: its serialization failures and deadlocks must reach
@@ -24,6 +37,9 @@ public final class Catalogue {
     /// Runs a statement, translating PostgreSQL's errors into ``CatalogueError``.
     @discardableResult
     func run(_ sql: String, _ parameters: [String?] = []) throws -> QueryResult {
+        if actingAs != nil && !inTransaction {
+            return try inTransaction { try $0.run(sql, parameters) }
+        }
         do {
             return try connection.execute(sql, parameters)
         } catch let error as PostgresError where !(inTransaction && error.isTransient) {
@@ -36,7 +52,11 @@ public final class Catalogue {
         inTransaction = true
         defer { inTransaction = false }
         do {
-            return try connection.transaction { _ in try body(self) }
+            return try connection.transaction { connection in
+                // set_config(..., true) is SET LOCAL ROLE with the role as a parameter.
+                if let actingAs { try connection.execute("SELECT pg_catalog.set_config('role', $1, true)", [actingAs]) }
+                return try body(self)
+            }
         } catch let error as PostgresError {
             throw CatalogueError.from(error)
         }

@@ -60,17 +60,30 @@ public struct LabService: Sendable {
 
     /// Starts a session. For a published workshop the catalogue session comes first — the database checks the
     /// owner's current plan and refuses before anything runs — and is ended again when the start fails.
-    public func start(_ resolved: Resolved, options: SessionProvisioner.Options,
+    ///
+    /// Within a hosted `event` the database also enforces the event's window, capacity and per-learner cap,
+    /// and decides the session's length; the containers are kept until the event's deadline so that the
+    /// session can be extended.
+    public func start(_ resolved: Resolved, options: SessionProvisioner.Options, event: EventRecord? = nil,
                       events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async throws -> LocalSession {
         let provisioner = SessionProvisioner(backend: backend, store: store)
         var connection: Catalogue?
         var catalogueSession: String?
+        var options = options
         if let version = resolved.published {
             let catalogue = try catalogue()
-            catalogueSession = try catalogue.startSession(version: version)
+            if let event {
+                let id = try catalogue.startEventSession(event: event.name, version: version)
+                catalogueSession = id
+                if let expiry = try catalogue.session(id).flatMap({ ISO8601DateFormatter().date(from: $0.record.expiresAt) }) {
+                    options.expiresAt = expiry
+                    options.extendableUntil = event.deadlineSeconds.map { Date().addingTimeInterval(TimeInterval($0)) }
+                }
+            } else {
+                catalogueSession = try catalogue.startSession(version: version)
+            }
             connection = catalogue
         }
-        var options = options
         options.source = resolved.source
         var record: LocalSession
         do {
@@ -115,6 +128,21 @@ public struct LabService: Sendable {
         } catch {
             return (outcome, ["the catalogue did not record the skip: \(error)"])
         }
+    }
+
+    /// A session the database may not extend further.
+    public struct NotExtendable: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Extends a hosted session up to its event's deadline (the database decides by how much); returns the
+    /// record with its new expiry.
+    public func extend(_ record: LocalSession) throws -> LocalSession {
+        guard let session = record.catalogueSession else {
+            throw NotExtendable(description: "session \(record.id) is not part of an event, so it cannot be extended")
+        }
+        let expiry = try catalogue().extendSession(session)
+        return try store.update(record.id) { $0.expiresAt = expiry }
     }
 
     /// Ends a session: removes everything of it from the backend and the local state, and lets the catalogue

@@ -26,6 +26,7 @@ public struct Nalabo: AsyncParsableCommand {
             CommandGroup(name: "Catalogue", subcommands: [
                 Publish.self, Pull.self, CatalogueCommand.self, Yank.self, Stats.self, Whoami.self, Admin.self,
             ]),
+            CommandGroup(name: "Hosting", subcommands: [Serve.self, Tokens.self]),
         ]
     )
 

@@ -15,5 +15,6 @@ public struct Migration: Sendable {
     public static let all: [Migration] = [
         Migration(1, "catalogue", SchemaV1.sql),
         Migration(2, "database-enforced limits, results and audit", SchemaV2.sql),
+        Migration(3, "portal: accounts, web sessions, tokens and events", SchemaV3.sql),
     ]
 }

@@ -6,7 +6,7 @@ extension Nalabo {
     struct Admin: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Administer users, workshops and sessions (admins; roles by super_admins; always the database owner).",
-            subcommands: [Users.self, Workshops.self, Sessions.self])
+            subcommands: [Users.self, Workshops.self, Sessions.self, Events.self])
     }
 }
 
@@ -16,7 +16,7 @@ extension Nalabo.Admin {
     struct Users: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List and change nalabo users.",
-            subcommands: [List.self, Add.self, SetPlan.self, SetRole.self, Disable.self])
+            subcommands: [List.self, Add.self, Passwd.self, SetPlan.self, SetRole.self, Disable.self])
 
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List users with their roles and plans.")
@@ -37,10 +37,34 @@ extension Nalabo.Admin {
             @Option(help: "free, pro or team.") var plan: String = Plan.free.id
             @Option(help: "user, admin or super_admin.") var role: UserRole = .user
             @Option(name: .customLong("db-role"), help: "The PostgreSQL login role; default the handle.") var databaseRole: String?
+            @Flag(name: .customLong("password-stdin"), help: "Also set a portal password, read from standard input (one line).")
+            var passwordStdin = false
             @OptionGroup var database: DatabaseOptions
             func run() throws {
-                try catalogueCall { try database.connect().addUser(handle: handle, databaseRole: databaseRole ?? handle, role: role, plan: plan) }
-                print("added \(handle) (PostgreSQL role \(databaseRole ?? handle)) as \(role.rawValue) on the \(plan) plan")
+                let password = try passwordStdin ? readPassword() : nil
+                let catalogue = try database.connect()
+                try catalogueCall { try catalogue.addUser(handle: handle, databaseRole: databaseRole ?? handle, role: role, plan: plan) }
+                if let password { try catalogueCall { try catalogue.setPassword(handle, password: password) } }
+                print("added \(handle) (PostgreSQL role \(databaseRole ?? handle)) as \(role.rawValue) on the \(plan) plan"
+                      + (password == nil ? "" : ", with a portal password"))
+            }
+        }
+
+        struct Passwd: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Set a user's portal password (your own, or as an admin another user's); ends their web sessions.",
+                discussion: "The password is read from standard input with --password-stdin, never from an argument, and stored as an Argon2id hash.")
+            @Argument var handle: String
+            @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (one line). Required.")
+            var passwordStdin = false
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                guard passwordStdin else {
+                    throw CommandFailure("give the password on standard input with --password-stdin (never as an argument)", status: ExitStatus.couldNotRun).exit()
+                }
+                let password = try readPassword()
+                try catalogueCall { try database.connect().setPassword(handle, password: password) }
+                print("set the portal password of \(handle)")
             }
         }
 
@@ -127,4 +151,12 @@ extension Nalabo.Admin {
             }
         }
     }
+}
+
+/// One line of standard input, without its line ending; refuses an empty one.
+func readPassword() throws -> String {
+    guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+        throw CommandFailure("no password on standard input; pipe one line into --password-stdin", status: ExitStatus.couldNotRun).exit()
+    }
+    return line
 }

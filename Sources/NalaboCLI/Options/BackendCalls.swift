@@ -59,12 +59,7 @@ struct BackendOptions: ParsableArguments {
     /// Connects to the chosen backend.
     func connect() async throws -> any SessionBackend {
         let kind = try kind()
-        return try await backendCall {
-            switch kind {
-            case .docker: try await DockerBackend.connect()
-            case .kubernetes: try KubernetesBackend.connect(kubeconfig: kubeconfig, context: context)
-            }
-        }
+        return try await backendCall { try await SessionBackends.connect(kind, kubeconfig: kubeconfig, context: context) }
     }
 }
 
@@ -73,12 +68,7 @@ extension BackendKind: ExpressibleByArgument {}
 /// The backend a session was started on (whatever DOCKER_HOST says now), in the API version negotiated then;
 /// on Kubernetes, the same context of the kubeconfig given at `up` (or found as kubectl does).
 func reopenBackend(_ record: LocalSession) async throws -> any SessionBackend {
-    try await backendCall {
-        switch record.backend.kind {
-        case .docker: try await DockerBackend.reopen(record.backend, apiVersion: record.handle?.state["apiVersion"])
-        case .kubernetes: try KubernetesBackend.reopen(record.backend, kubeconfig: record.handle?.state["kubeconfig"])
-        }
-    }
+    try await backendCall { try await SessionBackends.reopen(record) }
 }
 
 /// `--session ID`, shared by every command that works on a running session.

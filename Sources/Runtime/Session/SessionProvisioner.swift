@@ -21,6 +21,9 @@ public struct SessionProvisioner: Sendable {
         public var source: String
         /// When the session ends; nil for `limits.session` from now. (A hosted event may end it sooner.)
         public var expiresAt: Date?
+        /// How long the backend keeps the containers, when the session may be extended past `expiresAt` (a
+        /// hosted event's deadline); nil for `expiresAt`.
+        public var extendableUntil: Date?
         public init(source: String) { self.source = source }
     }
 
@@ -36,11 +39,11 @@ public struct SessionProvisioner: Sendable {
         let now = Date()
         var id = Self.newID()
         while (try? store.load(id)) != nil { id = Self.newID() }
-        let plan = SessionPlan(sessionID: id, workshop: workshop,
-                               expiresAt: options.expiresAt ?? now.addingTimeInterval(TimeInterval(workshop.limits.session.seconds)),
+        let expiresAt = options.expiresAt ?? now.addingTimeInterval(TimeInterval(workshop.limits.session.seconds))
+        let plan = SessionPlan(sessionID: id, workshop: workshop, expiresAt: max(expiresAt, options.extendableUntil ?? expiresAt),
                                stateFile: store.recordPath(id), origin: options.source)
         var record = LocalSession(
-            id: id, status: .starting, createdAt: now, expiresAt: plan.expiresAt,
+            id: id, status: .starting, createdAt: now, expiresAt: expiresAt,
             workshop: .init(slug: workshop.metadata.slug, version: workshop.metadata.version, title: workshop.metadata.title,
                             digest: bundle.digest, source: options.source),
             backend: backend.locator, handle: nil, containers: [], progress: [:], catalogueSession: nil,

@@ -1,1 +1,2 @@
+@_exported import CatalogueTestSupport
 @_exported import TestSupport

@@ -1,28 +1,29 @@
 import Foundation
 import Testing
-@testable import Catalogue
+@_exported import Catalogue
+@_exported import TestSupport
 import WorkshopSpec
 
 /// A fresh catalogue database on the throwaway cluster that scripts/test starts (PGHOST, PGPORT, PGUSER
 /// name its superuser). Each instance has its own database, owner and login roles, so suites run in
 /// parallel without seeing each other.
-final class TestCatalogue {
-    static let environment = ProcessInfo.processInfo.environment
+public final class TestCatalogue {
+    public static let environment = ProcessInfo.processInfo.environment
 
     /// libpq's connection string for a role and database on the test cluster.
-    static func url(user: String, database: String) -> String {
+    public static func url(user: String, database: String) -> String {
         var parts = ["dbname=\(database)", "user=\(user)"]
         if let host = environment["PGHOST"] { parts.append("host=\(host)") }
         if let port = environment["PGPORT"] { parts.append("port=\(port)") }
         return parts.joined(separator: " ")
     }
 
-    let suffix = String(UUID().uuidString.prefix(8)).lowercased()
-    let database: String
-    let owner: String
+    public let suffix = String(UUID().uuidString.prefix(8)).lowercased()
+    public let database: String
+    public let owner: String
     private let superuser: Connection
 
-    init() throws {
+    public init() throws {
         guard Self.environment["PGHOST"] != nil else {
             throw Failure("no test cluster: run the tests with scripts/test, which starts one (PGHOST is not set)")
         }
@@ -46,18 +47,18 @@ final class TestCatalogue {
 
     private var createdRoles: [String] = []
 
-    func ownerConnection() throws -> Connection {
+    public func ownerConnection() throws -> Connection {
         try Connection(ConnectionSettings(url: Self.url(user: owner, database: database)))
     }
 
     /// The owner's view of the catalogue (it administers it).
-    func asOwner() throws -> Catalogue {
+    public func asOwner() throws -> Catalogue {
         Catalogue(connection: try ownerConnection())
     }
 
     /// Creates a login role (as the DBA would) and, unless `register` is false, maps it to a nalabo user.
     @discardableResult
-    func user(_ handle: String, role: UserRole = .user, plan: String = "free", register: Bool = true) throws -> String {
+    public func user(_ handle: String, role: UserRole = .user, plan: String = "free", register: Bool = true) throws -> String {
         let databaseRole = "\(handle)_\(suffix)"
         try superuser.execute("CREATE ROLE \(databaseRole) LOGIN")
         createdRoles.append(databaseRole)
@@ -68,24 +69,24 @@ final class TestCatalogue {
     }
 
     /// The catalogue as a user's login role sees it.
-    func `as`(_ handle: String) throws -> Catalogue {
+    public func `as`(_ handle: String) throws -> Catalogue {
         try Catalogue(ConnectionSettings(url: Self.url(user: "\(handle)_\(suffix)", database: database)))
     }
 
     /// A superuser connection to this database, for auditing the catalog and terminating backends.
-    func superuserConnection() throws -> Connection {
+    public func superuserConnection() throws -> Connection {
         try Connection(ConnectionSettings(url: Self.url(user: Self.environment["PGUSER"] ?? "postgres", database: database)))
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
     }
 }
 
 /// A valid workshop with a given slug, version and title, loaded through WorkshopSpec like a real spec (without
 /// a plan: `environment` and `limits`, YAML at column 0, may exceed any plan, as a client that skips validation would).
-func workshop(_ slug: String, version: String = "1.0.0", title: String = "A workshop", tags: [String] = ["linux"],
+public func workshop(_ slug: String, version: String = "1.0.0", title: String = "A workshop", tags: [String] = ["linux"],
               extraChallenge: Bool = false, environment: String? = nil, limits: String = "") throws -> Workshop {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nalabo-catalogue-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory.appendingPathComponent("steps"), withIntermediateDirectories: true)
@@ -136,7 +137,7 @@ func workshop(_ slug: String, version: String = "1.0.0", title: String = "A work
 }
 
 /// Expects PostgreSQL to refuse a statement as not permitted (SQLSTATE 42501).
-func expectRefused(_ body: () throws -> Void, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+public func expectRefused(_ body: () throws -> Void, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
     do {
         try body()
         Issue.record("the statement was allowed", sourceLocation: sourceLocation)

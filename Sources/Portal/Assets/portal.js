@@ -1,0 +1,234 @@
+// nalabo portal: the little script behind the server-rendered pages. No inline script anywhere (the CSP
+// forbids it); every state-changing request carries the session's CSRF token.
+(function () {
+  "use strict";
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = meta ? meta.getAttribute("content") : null;
+
+  function flash(text, bad) {
+    var node = document.getElementById("flash");
+    if (!node) return;
+    node.textContent = text;
+    node.className = bad ? "bad" : "";
+  }
+
+  function api(method, path, body) {
+    var headers = { "Accept": "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (csrf) headers["X-CSRF-Token"] = csrf;
+    return fetch(path, {
+      method: method, headers: headers, credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (json) {
+        if (!response.ok) {
+          var message = json.error && json.error.message ? json.error.message : response.statusText;
+          throw new Error(message);
+        }
+        return json;
+      });
+    });
+  }
+
+  function formValues(form) {
+    var values = {};
+    Array.prototype.forEach.call(form.elements, function (element) {
+      if (element.name) values[element.name] = element.value;
+    });
+    return values;
+  }
+
+  var login = document.getElementById("login");
+  if (login) {
+    login.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var values = formValues(login);
+      api("POST", "/api/login", { handle: values.handle, password: values.password })
+        .then(function () { window.location.reload(); })
+        .catch(function (error) { flash(error.message, true); });
+    });
+  }
+
+  var guest = document.getElementById("guest");
+  if (guest) {
+    guest.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var values = formValues(guest);
+      if (values.code) sessionStorage.setItem("nalabo-code-" + guest.dataset.event, values.code);
+      api("POST", "/api/login", { event: guest.dataset.event, name: values.name, code: values.code || null })
+        .then(function () { window.location.reload(); })
+        .catch(function (error) { flash(error.message, true); });
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-action]");
+    if (!button) return;
+    var action = button.dataset.action;
+    var lab = document.getElementById("lab");
+    var session = lab ? lab.dataset.session : null;
+    if (action === "logout") {
+      api("POST", "/api/logout").then(function () { window.location.href = "/"; });
+    } else if (action === "start") {
+      button.disabled = true;
+      flash("Starting your lab…");
+      var body = { workshop: button.dataset.workshop };
+      if (button.dataset.event) {
+        body.event = button.dataset.event;
+        var code = document.getElementById("access-code");
+        body.code = code && code.value ? code.value : sessionStorage.getItem("nalabo-code-" + body.event);
+      }
+      api("POST", "/api/sessions", body)
+        .then(function (started) { window.location.href = "/sessions/" + encodeURIComponent(started.id); })
+        .catch(function (error) { button.disabled = false; flash(error.message, true); });
+    } else if (action === "check" || action === "solve") {
+      var challenge = button.closest("[data-challenge]");
+      var id = challenge.dataset.challenge;
+      if (action === "solve" && !window.confirm("Run the reference solution? The challenge then scores 0.")) return;
+      button.disabled = true;
+      var request = action === "check"
+        ? api("POST", "/api/sessions/" + session + "/check", { challenges: [id] })
+        : api("POST", "/api/sessions/" + session + "/challenges/" + encodeURIComponent(id) + "/solve");
+      request.then(function (result) {
+        if (action === "check") showGrade(result); else showSolve(challenge, result);
+      }).catch(function (error) { flash(error.message, true); })
+        .then(function () { button.disabled = false; });
+    } else if (action === "extend") {
+      api("POST", "/api/sessions/" + session + "/extend").then(function (result) {
+        lab.dataset.expires = result.expires_at;
+        flash("Extended until " + new Date(result.expires_at).toLocaleTimeString());
+      }).catch(function (error) { flash(error.message, true); });
+    } else if (action === "end") {
+      if (!window.confirm("End this session? Its containers are removed.")) return;
+      api("DELETE", "/api/sessions/" + session).then(function () { window.location.href = "/"; })
+        .catch(function (error) { flash(error.message, true); });
+    }
+  });
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function showGrade(report) {
+    document.getElementById("score").textContent = report.score;
+    report.challenges.forEach(function (grade) {
+      var box = document.querySelector('[data-challenge="' + CSS.escape(grade.id) + '"]');
+      if (!box) return;
+      var result = box.querySelector(".result");
+      result.textContent = "";
+      box.classList.remove("passed", "failed", "open");
+      var passed = grade.state === "passed" || grade.state === "complete";
+      box.classList.add(passed ? "passed" : grade.state === "failed" ? "failed" : "open");
+      box.querySelector(".mark").textContent = passed ? "✓" : grade.state === "failed" ? "✗" : "•";
+      box.querySelector(".points").textContent = grade.points + "/" + grade.maxPoints;
+      if (grade.state === "locked") {
+        result.appendChild(element("p", "locked", "🔒 Waits for " + grade.waitingFor.join(", ")));
+      }
+      var list = element("ul", "checks");
+      grade.checks.forEach(function (check) {
+        var item = element("li", check.passed ? "pass" : "fail", (check.passed ? "✓ " : "✗ ") + check.name);
+        if (!check.passed && check.failMessage) item.appendChild(element("div", "message", check.failMessage));
+        if (!check.passed && check.reason && !(check.failLines || []).length) item.appendChild(element("div", "message", check.reason));
+        (check.failLines || []).forEach(function (line) { item.appendChild(element("div", "message", line)); });
+        list.appendChild(item);
+      });
+      result.appendChild(list);
+      (grade.state === "failed" ? grade.hints : []).forEach(function (hint) {
+        result.appendChild(element("p", "hint", "Hint: " + hint));
+      });
+    });
+  }
+
+  function showSolve(box, result) {
+    var out = box.querySelector(".result");
+    out.textContent = "";
+    out.appendChild(element("p", result.solved ? "pass" : "fail", result.solved ? "Solved (0 points)." : "The solution failed."));
+    if (result.solved) {
+      box.classList.remove("open", "failed");
+      box.classList.add("skipped");
+      box.querySelector(".mark").textContent = "↷";
+    }
+  }
+
+  // Code blocks get a copy button.
+  Array.prototype.forEach.call(document.querySelectorAll(".markdown pre"), function (pre) {
+    var button = element("button", "copy", "Copy");
+    button.type = "button";
+    button.addEventListener("click", function () {
+      var code = pre.querySelector("code");
+      navigator.clipboard.writeText((code || pre).textContent).then(function () { button.textContent = "Copied"; });
+    });
+    pre.appendChild(button);
+  });
+
+  // Time left, counted down from the session's expiry.
+  var lab = document.getElementById("lab");
+  if (lab) {
+    var clock = document.getElementById("time-left");
+    var tick = function () {
+      var left = Math.max(0, Math.floor((new Date(lab.dataset.expires) - new Date()) / 1000));
+      clock.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+    };
+    tick();
+    setInterval(tick, 1000);
+  }
+
+  // Terminals: xterm.js over the session's WebSocket, reconnected after a network blip.
+  var terminals = {};
+  function openTerminal(node) {
+    var name = node.dataset.container;
+    if (terminals[name] || typeof Terminal === "undefined") return;
+    if (typeof fit !== "undefined") Terminal.applyAddon(fit);
+    var term = new Terminal({ cursorBlink: true, fontSize: 14 });
+    term.open(node);
+    if (term.fit) term.fit();
+    var state = { term: term, socket: null, delay: 500 };
+    terminals[name] = state;
+    var encoder = new TextEncoder();
+    term.on("data", function (data) {
+      if (state.socket && state.socket.readyState === WebSocket.OPEN) state.socket.send(encoder.encode(data));
+    });
+    term.on("resize", function (size) {
+      if (state.socket && state.socket.readyState === WebSocket.OPEN) {
+        state.socket.send(JSON.stringify({ type: "resize", cols: size.cols, rows: size.rows }));
+      }
+    });
+    window.addEventListener("resize", function () { if (term.fit) term.fit(); });
+    function connect() {
+      var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+      var url = scheme + window.location.host + "/api/sessions/" + lab.dataset.session + "/terminal/" +
+        encodeURIComponent(name) + "?cols=" + term.cols + "&rows=" + term.rows;
+      var socket = new WebSocket(url);
+      socket.binaryType = "arraybuffer";
+      state.socket = socket;
+      socket.onopen = function () { state.delay = 500; node.dataset.ready = "true"; };
+      socket.onmessage = function (message) {
+        if (typeof message.data === "string") term.write(message.data);
+        else term.write(new TextDecoder().decode(new Uint8Array(message.data), { stream: true }));
+      };
+      socket.onclose = function (closed) {
+        node.dataset.ready = "false";
+        if (closed.code === 1008) { term.write("\r\n[not your session]\r\n"); return; }
+        term.write("\r\n[disconnected; reconnecting…]\r\n");
+        setTimeout(connect, state.delay);
+        state.delay = Math.min(state.delay * 2, 10000);
+      };
+    }
+    connect();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll(".terminal.active"), openTerminal);
+  Array.prototype.forEach.call(document.querySelectorAll(".tab[data-terminal]"), function (tab) {
+    tab.addEventListener("click", function () {
+      Array.prototype.forEach.call(document.querySelectorAll(".tab, .terminal"), function (node) { node.classList.remove("active"); });
+      tab.classList.add("active");
+      var node = document.getElementById("terminal-" + tab.dataset.terminal);
+      node.classList.add("active");
+      openTerminal(node);
+      var state = terminals[tab.dataset.terminal];
+      if (state && state.term.fit) state.term.fit();
+    });
+  });
+})();

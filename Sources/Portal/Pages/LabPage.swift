@@ -1,0 +1,60 @@
+import Markdown
+import Runtime
+import WorkshopSpec
+
+/// The lab page: the steps' instructions (the current one open), each challenge with its state and Check /
+/// Solve, the score and time left with Extend and End, and a terminal per container.
+enum LabPage {
+    static func body(_ owned: LabSessions.Owned) -> String {
+        let e = MarkdownHTML.escape
+        let (record, workshop) = (owned.record, owned.workshop)
+        let current = currentStep(workshop, progress: record.progress)
+        let score = record.progress.values.reduce(0) { $0 + $1.points }
+        let most = workshop.challenges.reduce(0) { $0 + $1.maxPoints }
+        var html = """
+        <div class="lab" id="lab" data-session="\(e(owned.catalogueID))" data-expires="\(e(SessionRoutes.timestamp(record.expiresAt)))">
+        <section class="instructions">
+        <div class="bar"><h1>\(e(workshop.metadata.title))</h1>
+        <span class="score">Score <strong id="score">\(score)</strong>/\(most)</span>
+        <span class="time">Time left <strong id="time-left">…</strong></span>
+        \(owned.event != nil ? "<button type=\"button\" data-action=\"extend\">Extend</button>" : "")
+        <button type="button" data-action="end" class="danger">End session</button></div>
+        """
+        for (index, step) in workshop.steps.enumerated() {
+            html += "<details class=\"step\"\(index == current ? " open" : "") id=\"step-\(e(step.id))\">"
+            html += "<summary>\(index + 1). \(e(step.title))</summary><div class=\"markdown\">\(MarkdownHTML.render(step.content.text))</div>"
+            for challenge in step.challenges {
+                let progress = record.progress[challenge.id]
+                let state = progress?.skipped == true ? "skipped" : progress?.isComplete == true ? "passed" : "open"
+                let unmet = challenge.needs.map(\.value).filter { record.progress[$0]?.isComplete != true }
+                html += """
+                <div class="challenge \(state)" data-challenge="\(e(challenge.id))">
+                <h3><span class="mark">\(state == "passed" ? "✓" : state == "skipped" ? "↷" : "•")</span> \(e(challenge.title))
+                <span class="points">\(progress?.points ?? 0)/\(challenge.maxPoints)</span></h3>
+                \(challenge.content.map { "<div class=\"markdown\">\(MarkdownHTML.render($0.text))</div>" } ?? "")
+                \(unmet.isEmpty ? "" : "<p class=\"locked\">🔒 Waits for \(unmet.map { "<code>\(e($0))</code>" }.joined(separator: ", "))</p>")
+                <div class="actions"><button type="button" data-action="check">Check</button>
+                \(challenge.solve != nil ? "<button type=\"button\" data-action=\"solve\" class=\"secondary\">Solve (give up)</button>" : "")</div>
+                <div class="result" aria-live="polite"></div>
+                </div>
+                """
+            }
+            html += "</details>"
+        }
+        html += "</section><section class=\"terminals\"><div class=\"tabs\">"
+        for (index, container) in record.containers.enumerated() {
+            html += "<button type=\"button\" class=\"tab\(index == 0 ? " active" : "")\" data-terminal=\"\(e(container.name))\">\(e(container.name))</button>"
+        }
+        html += "</div>"
+        for (index, container) in record.containers.enumerated() {
+            html += "<div class=\"terminal\(index == 0 ? " active" : "")\" id=\"terminal-\(e(container.name))\" data-container=\"\(e(container.name))\"></div>"
+        }
+        return html + "</section></div>"
+    }
+
+    /// The first step with a challenge not yet done (the last step when all are).
+    static func currentStep(_ workshop: Workshop, progress: [String: ChallengeProgress]) -> Int {
+        workshop.steps.firstIndex { step in step.challenges.contains { progress[$0.id]?.isComplete != true } }
+            ?? max(workshop.steps.count - 1, 0)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Catalogue
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Finds out who is calling — the session cookie or a bearer token, looked up by the database as the
+/// authenticator — and refuses state-changing requests that could be forged: cookie-authenticated
+/// requests need the session's CSRF token (`X-CSRF-Token`), and any request carrying an `Origin` must come
+/// from the portal's own origin.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = PortalContext
+    static let cookieName = "nalabo_session"
+
+    let pool: ConnectionPool
+    let configuration: PortalConfiguration
+
+    func handle(_ request: Request, context: PortalContext, next: (Request, PortalContext) async throws -> Response) async throws -> Response {
+        var context = context
+        context.clientAddress = clientAddress(request, context)
+        let changesState = ![.get, .head, .options].contains(request.method)
+        let isWebSocket = request.headers[.upgrade]?.lowercased() == "websocket"
+        if (changesState || isWebSocket), let origin = request.headers[.origin], origin != configuration.origin {
+            throw PortalError.forbidden("requests from \(origin) are not accepted; this portal is \(configuration.origin)")
+        }
+        if let authorization = request.headers[.authorization] {
+            guard authorization.lowercased().hasPrefix("bearer ") else {
+                throw PortalError(status: .unauthorized, message: "only Authorization: Bearer TOKEN is accepted")
+            }
+            let token = SecretToken(text: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+            guard let found = try await authenticate({ try $0.tokenRole(token) }) else {
+                throw PortalError(status: .unauthorized, message: "the token is unknown, revoked or expired; `nalabo tokens create` makes a new one")
+            }
+            context.caller = Caller(role: found.role, credential: .accessToken(found.scopes))
+        } else if let value = request.cookies[Self.cookieName]?.value, !value.isEmpty, value.count < 200 {
+            let token = SecretToken(text: value)
+            if let role = try await authenticate({ try $0.webSessionRole(token) }) {
+                context.caller = Caller(role: role, credential: .webSession(token))
+            }
+        }
+        if changesState, let caller = context.caller, let expected = caller.csrfToken {
+            guard let sent = request.headers[.csrfToken], constantTimeEqual(sent, expected) else {
+                throw PortalError.forbidden("the request has no valid CSRF token (X-CSRF-Token); reload the page")
+            }
+        }
+        return try await next(request, context)
+    }
+
+    private func authenticate<T: Sendable>(_ body: @escaping @Sendable (Catalogue) throws -> T) async throws -> T {
+        do {
+            return try await pool.withCatalogue(as: Catalogue.authenticatorRole, body)
+        } catch {
+            throw PortalError.from(error)
+        }
+    }
+
+    /// The peer's address; a trusted proxy's `X-Forwarded-For` names the client behind it.
+    private func clientAddress(_ request: Request, _ context: PortalContext) -> String {
+        let peer = context.remoteAddress?.ipAddress ?? "unknown"
+        guard configuration.trustedProxies.contains(peer), let forwarded = request.headers[.xForwardedFor] else { return peer }
+        // The last address is the one the trusted proxy saw; earlier ones are the client's to claim.
+        return forwarded.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? peer
+    }
+}
+
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+}
+
+extension HTTPField.Name {
+    static let csrfToken = Self("X-CSRF-Token")!
+    static let xForwardedFor = Self("X-Forwarded-For")!
+    static let xForwardedProto = Self("X-Forwarded-Proto")!
+    static let contentSecurityPolicy = Self("Content-Security-Policy")!
+    static let xContentTypeOptions = Self("X-Content-Type-Options")!
+    static let referrerPolicy = Self("Referrer-Policy")!
+    static let crossOriginOpenerPolicy = Self("Cross-Origin-Opener-Policy")!
+}

@@ -1,0 +1,51 @@
+import Catalogue
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import Runtime
+
+/// `nalabo serve`: the training portal. One process holds no state of its own that matters: accounts, web
+/// sessions, events and catalogue sessions live in PostgreSQL; the lab sessions' local records in the state
+/// directory.
+public struct PortalServer: Sendable {
+    public let configuration: PortalConfiguration
+    let pool: ConnectionPool
+    let labs: LabSessions
+
+    /// Connects the backend and prepares the state directory; the database is reached on first use.
+    public init(configuration: PortalConfiguration, backend: any SessionBackend) {
+        self.configuration = configuration
+        pool = ConnectionPool(settings: configuration.database)
+        labs = LabSessions(pool: pool, store: SessionStore(directory: configuration.stateDirectory.appendingPathComponent("sessions")),
+                           backend: backend)
+    }
+
+    /// Every route: the API, the terminal WebSocket, the pages and the assets. Returned with the list of
+    /// routes it serves (method and OpenAPI path).
+    func makeRouter() -> PortalRouter {
+        let router = PortalRouter()
+        router.router.add(middleware: SecurityHeadersMiddleware())
+        router.router.add(middleware: AuthenticationMiddleware(pool: pool, configuration: configuration))
+        AccountRoutes(pool: pool, configuration: configuration).register(on: router)
+        SessionRoutes(labs: labs, pool: pool).register(on: router)
+        TerminalSocket(labs: labs).register(on: router)
+        AssetRoutes().register(on: router)
+        PageRoutes(labs: labs, pool: pool).register(on: router)
+        return router
+    }
+
+    /// Serves until SIGINT or SIGTERM; `onListening` is told the bound port (useful with port 0).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        var logger = Logger(label: "nalabo.portal")
+        logger.logLevel = .notice
+        let router = makeRouter()
+        let app = Application(
+            router: router.router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router.router),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nalabo"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        try await app.runService()
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import Runtime
+
+/// `GET /api/sessions/{id}/terminal/{container}`: a WebSocket to an interactive shell in one container of the
+/// caller's own session. Binary frames carry the terminal's bytes both ways; a text frame
+/// `{"type":"resize","cols":C,"rows":R}` resizes it. Authenticated like any request (cookie or token), the
+/// `Origin` checked, and refused with 404 before the upgrade for anyone else's session.
+struct TerminalSocket {
+    let labs: LabSessions
+
+    static let path = "/api/sessions/:id/terminal/:container"
+
+    struct Control: Decodable {
+        var type: String
+        var cols: Int?
+        var rows: Int?
+    }
+
+    func register(on router: PortalRouter) {
+        router.recordRoute("GET " + PortalRouter.openAPIPath(Self.path))
+        router.router.ws(RouterPath(Self.path)) { request, context in
+            do {
+                _ = try await target(request, context)
+                return .upgrade([:])
+            } catch {
+                throw PortalError.from(error)
+            }
+        } onUpgrade: { inbound, outbound, context in
+            guard let (owned, container) = try? await target(context.request, context.requestContext) else {
+                try await outbound.close(.policyViolation, reason: "not your session")
+                return
+            }
+            let size = TerminalSize(rows: Self.query(context.request, "rows") ?? 24, columns: Self.query(context.request, "cols") ?? 80)
+            let backend = try await labs.backend(for: owned.record)
+            guard let handle = owned.record.handle else {
+                try await outbound.close(.unexpectedServerError, reason: "the session has no containers yet")
+                return
+            }
+            let shell = owned.workshop.environment.containers.first { $0.name == container }?.shell ?? "/bin/sh"
+            let terminal = try await backend.attachTerminal(member: container, command: [shell], in: handle, size: size)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for try await chunk in terminal.output {
+                        try await outbound.write(.binary(ByteBuffer(bytes: chunk)))
+                    }
+                    try await outbound.close(.normalClosure, reason: "the shell ended")
+                }
+                group.addTask {
+                    for try await message in inbound.messages(maxSize: 1 << 16) {
+                        switch message {
+                        case .binary(let buffer): try await terminal.send(Array(buffer.readableBytesView))
+                        case .text(let text):
+                            guard let control = try? JSONDecoder().decode(Control.self, from: Data(text.utf8)) else { continue }
+                            if control.type == "resize", let cols = control.cols, let rows = control.rows,
+                               (1...1000).contains(cols), (1...1000).contains(rows) {
+                                try await terminal.resize(TerminalSize(rows: rows, columns: cols))
+                            }
+                        }
+                    }
+                }
+                // Whichever side ends first ends the other.
+                _ = try? await group.next()
+                group.cancelAll()
+            }
+            await terminal.close()
+        }
+    }
+
+    /// The caller's session and one of its containers, or 401/404.
+    private func target(_ request: Request, _ context: PortalContext) async throws -> (LabSessions.Owned, String) {
+        let caller = try context.requireCaller()
+        guard caller.allows(.sessions) else { throw PortalError.forbidden("the token lacks the sessions scope") }
+        guard let id = context.parameters.get("id"), let container = context.parameters.get("container") else {
+            throw PortalError.notFound("no such terminal")
+        }
+        let owned = try await labs.owned(id, as: caller.role)
+        guard owned.record.container(container) != nil else {
+            throw PortalError.notFound("session \(id) has no container \(container)")
+        }
+        return (owned, container)
+    }
+
+    private static func query(_ request: Request, _ name: String) -> Int? {
+        request.uri.queryParameters.get(name).flatMap { Int($0) }.map { min(max($0, 1), 1000) }
+    }
+}

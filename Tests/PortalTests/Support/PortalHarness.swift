@@ -1,0 +1,149 @@
+@_exported import CatalogueTestSupport
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+@testable import Portal
+import Runtime
+import Testing
+import WorkshopSpec
+
+/// A real portal for a test: a fresh catalogue on the test cluster, a login role for the portal (member of
+/// nalabo_authenticator and nalabo_grader, as docs/portal.md sets it up), and `nalabo serve`'s server on a
+/// free loopback port, talking to the real Docker engine when a test starts sessions.
+final class PortalHarness: @unchecked Sendable {
+    let cluster: TestCatalogue
+    let portalRole: String
+    let state: TemporaryDirectory
+    let server: PortalServer
+    private(set) var port = 0
+    private var task: Task<Void, any Error>?
+
+    var base: String { "http://127.0.0.1:\(port)" }
+    var origin: String { "http://127.0.0.1:\(port)" }
+
+    /// `backend`: the real Docker engine for tests that start sessions; nil for a backend that refuses
+    /// everything (tests of authentication and pages only).
+    init(backend: (any SessionBackend)? = nil) async throws {
+        cluster = try TestCatalogue()
+        portalRole = "portal_\(cluster.suffix)"
+        let superuser = try cluster.superuserConnection()
+        try superuser.execute("CREATE ROLE \(portalRole) LOGIN NOINHERIT")
+        try superuser.execute("GRANT nalabo_authenticator, nalabo_grader TO \(portalRole)")
+        state = try TemporaryDirectory()
+        // Port 0 cannot be the public origin, so pick a free port first.
+        let chosen = try Self.freePort()
+        var configuration = PortalConfiguration(
+            database: ConnectionSettings(url: TestCatalogue.url(user: portalRole, database: cluster.database)),
+            stateDirectory: URL(fileURLWithPath: state.path))
+        configuration.port = chosen
+        configuration.loginFailureLimit = 5
+        server = PortalServer(configuration: configuration, backend: backend ?? RefusingBackend())
+        port = chosen
+        let server = self.server
+        task = Task { try await server.run() }
+        // Listening within 30 s, or the test fails.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (try? await client().send(.GET, "/api/openapi.json").status) != 200 {
+            guard ContinuousClock.now < deadline else { throw TestCatalogue.Failure("the portal did not start listening on port \(chosen)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    deinit { task?.cancel() }
+
+    func stop() async {
+        task?.cancel()
+        _ = try? await task?.value
+    }
+
+    /// A user with a portal password (`secret-<handle>`).
+    @discardableResult
+    func learner(_ handle: String, role: UserRole = .user) throws -> String {
+        let databaseRole = try cluster.user(handle, role: role)
+        try cluster.asOwner().setPassword(handle, password: "secret-\(handle)")
+        return databaseRole
+    }
+
+    func client() -> PortalClient { PortalClient(base: base, origin: origin) }
+
+    static func freePort() throws -> Int {
+        let socket = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? socket.close().wait() }
+        return socket.localAddress?.port ?? 0
+    }
+}
+
+/// A browser-like client: keeps the session cookie, sends the CSRF token it was given and the portal's Origin.
+final class PortalClient: @unchecked Sendable {
+    let base: String
+    var origin: String?
+    var cookie: String?
+    var csrf: String?
+    var bearer: String?
+
+    init(base: String, origin: String) {
+        self.base = base
+        self.origin = origin
+    }
+
+    struct Reply: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: String
+        var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]) ?? [:] }
+        var errorMessage: String { ((json["error"] as? [String: Any])?["message"] as? String) ?? body }
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, json: Any? = nil, csrf sendCSRF: Bool = true,
+              headers extra: [(String, String)] = []) async throws -> Reply {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        if let origin { request.headers.add(name: "Origin", value: origin) }
+        if let cookie { request.headers.add(name: "Cookie", value: cookie) }
+        if sendCSRF, let csrf { request.headers.add(name: "X-CSRF-Token", value: csrf) }
+        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+        for (name, value) in extra { request.headers.replaceOrAdd(name: name, value: value) }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        let body = try await response.body.collect(upTo: 8 << 20)
+        return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: body))
+    }
+
+    /// Logs in and keeps the cookie and CSRF token.
+    @discardableResult
+    func login(_ handle: String, password: String? = nil) async throws -> Reply {
+        let reply = try await send(.POST, "/api/login", json: ["handle": handle, "password": password ?? "secret-\(handle)"])
+        take(reply)
+        return reply
+    }
+
+    func take(_ reply: Reply) {
+        if let setCookie = reply.headers["Set-Cookie"].first, let pair = setCookie.split(separator: ";").first {
+            cookie = String(pair)
+        }
+        if let token = reply.json["csrf_token"] as? String { csrf = token }
+    }
+}
+
+/// A backend for tests that start no session: every call fails as an unreachable backend would.
+struct RefusingBackend: SessionBackend {
+    var locator: BackendLocator { BackendLocator(kind: .docker, address: "unix:///nonexistent") }
+    private var refusal: BackendError { BackendError(.unreachable, "no backend in this test") }
+    func info() async throws -> BackendInfo { throw refusal }
+    func provision(_ plan: SessionPlan, events: @escaping @Sendable (SessionEvent) -> Void) async throws -> SessionHandle { throw refusal }
+    func exec(_ request: MemberExec, in session: SessionHandle) async throws -> ExecOutput { throw refusal }
+    func attachTerminal(member: String, command: [String], in session: SessionHandle, size: TerminalSize?) async throws -> any TerminalChannel {
+        throw refusal
+    }
+    func health(_ session: SessionHandle) async throws -> [String: MemberHealth] { throw refusal }
+    func teardown(_ sessionID: String, events: @escaping @Sendable (SessionEvent) -> Void) async -> [String] { [] }
+    func sessions() async throws -> [BackendSession] { throw refusal }
+    func withPublishedPorts<T: Sendable>(_ session: SessionHandle, _ body: @Sendable ([String: [PublishedPort]]) async throws -> T) async throws -> T {
+        throw refusal
+    }
+}
