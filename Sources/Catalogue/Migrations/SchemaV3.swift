@@ -391,7 +391,7 @@ enum SchemaV3 {
         END IF;
         v_handle := 'guest-' || e.id || '-' || substr(md5(gen_random_uuid()::text), 1, 10);
         v_role := ('nalabo_' || replace(v_handle, '-', '_'))::name;
-        EXECUTE format('CREATE ROLE %I NOLOGIN NOINHERIT', v_role);
+        EXECUTE format('CREATE ROLE %I NOLOGIN', v_role);
         INSERT INTO nalabo.users (handle, db_role, role, plan) VALUES (v_handle, v_role, 'user', 'free');
         INSERT INTO nalabo.guests (user_id, event_id, display_name)
             VALUES ((SELECT id FROM nalabo.users WHERE handle = v_handle), e.id, btrim(p_display_name));

@@ -6,8 +6,9 @@ import NIOCore
 
 /// Finds out who is calling — the session cookie or a bearer token, looked up by the database as the
 /// authenticator — and refuses state-changing requests that could be forged: cookie-authenticated
-/// requests need the session's CSRF token (`X-CSRF-Token`), and any request carrying an `Origin` must come
-/// from the portal's own origin.
+/// requests need the session's CSRF token (`X-CSRF-Token`), and a browser's state-changing request or
+/// WebSocket carrying an `Origin` must come from the portal's own origin (bearer tokens are exempt from both:
+/// no other site can make a browser send one).
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = PortalContext
     static let cookieName = "nalabo_session"
@@ -20,7 +21,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
         context.clientAddress = clientAddress(request, context)
         let changesState = ![.get, .head, .options].contains(request.method)
         let isWebSocket = request.headers[.upgrade]?.lowercased() == "websocket"
-        if (changesState || isWebSocket), let origin = request.headers[.origin], origin != configuration.origin {
+        // A bearer token is no ambient credential: another site cannot make a browser send it, so neither
+        // the Origin nor a CSRF token is asked of it. Everything else is what a browser sends.
+        if request.headers[.authorization] == nil, changesState || isWebSocket, let origin = request.headers[.origin],
+           origin != configuration.origin {
             throw PortalError.forbidden("requests from \(origin) are not accepted; this portal is \(configuration.origin)")
         }
         if let authorization = request.headers[.authorization] {
