@@ -58,6 +58,7 @@ import WorkshopSpec
         var event = EventDefinition(name: "class", workshops: ["alice/tiny"], capacity: 5)
         event.sessionSeconds = 600
         event.deadlineSeconds = 1800
+        event.accessCode = "open-sesame"
         try portal.cluster.asOwner().createEvent(event)
         try portal.learner("bob")
         try portal.learner("carol")
@@ -66,7 +67,9 @@ import WorkshopSpec
         let carol = portal.client()
         try await carol.login("carol")
 
-        let started = try await bob.send(.POST, "/api/sessions", json: ["workshop": "alice/tiny@1.0.0", "event": "class"])
+        let withoutCode = try await bob.send(.POST, "/api/sessions", json: ["workshop": "alice/tiny@1.0.0", "event": "class"])
+        #expect(withoutCode.status == 403 && withoutCode.errorMessage.contains("access code"), "\(withoutCode.body)")
+        let started = try await bob.send(.POST, "/api/sessions", json: ["workshop": "alice/tiny@1.0.0", "event": "class", "code": "open-sesame"])
         #expect(started.status == 201, "\(started.body)")
         let id = try #require(started.json["id"] as? String)
         defer { Task { _ = try? await bob.send(.DELETE, "/api/sessions/\(id)") } }
@@ -129,6 +132,32 @@ import WorkshopSpec
         #expect(recorded?["grading"] == "verified" && recorded?["score"] == "4" && recorded?["status"] == "completed")
         let left = try await DockerBackend.connect().sessions()
         #expect(!left.contains { $0.id == (started.json["id"] as? String) })
+    }
+
+    /// The reaper ends a session past its time: containers removed, the end recorded as expired, once.
+    @Test func theReaperEndsAnExpiredSessionAndItsContainersOnce() async throws {
+        let docker = try await DockerBackend.connect()
+        let portal = try await PortalHarness(backend: docker)
+        defer { Task { await portal.stop() } }
+        try Self.publishTiny(portal)
+        try portal.learner("bob")
+        let bob = portal.client()
+        try await bob.login("bob")
+        let started = try await bob.send(.POST, "/api/sessions", json: ["workshop": "alice/tiny"])
+        let id = try #require(started.json["id"] as? String, "\(started.body)")
+        let local = try #require(portal.server.labs.store.all().sessions.first { $0.catalogueSession == id })
+        #expect(try await docker.sessions().contains { $0.id == local.id })
+        // Time passes (in the database, which decides).
+        try portal.cluster.superuserConnection().execute(
+            "UPDATE nalabo.workshop_sessions SET expires_at = now() - interval '1 second' WHERE id = $1::uuid", [id])
+        let reaper = Reaper(labs: portal.server.labs, interval: .seconds(60), logger: Logger(label: "test"))
+        #expect(await reaper.sweep() == [id])
+        #expect(await reaper.sweep().isEmpty, "a second pass (or a second portal) finds nothing left")
+        #expect(try await !docker.sessions().contains { $0.id == local.id })
+        #expect(portal.server.labs.store.all().sessions.isEmpty)
+        let row = try portal.cluster.superuserConnection().execute("SELECT status FROM nalabo.workshop_sessions WHERE id = $1::uuid", [id])
+        #expect(row.scalar == "expired")
+        #expect(try await bob.send(.GET, "/api/sessions/\(id)").status == 404)
     }
 
     /// Opens the terminal WebSocket as `client`, types `type`, and returns what the shell printed until `until`

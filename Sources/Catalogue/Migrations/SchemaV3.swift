@@ -493,6 +493,67 @@ enum SchemaV3 {
             WHERE id = p_session AND learner_id = nalabo.my_id() AND ended_at IS NULL;
     END $$;
 
+    -- How a session ends, decided here for end_session and the portal's reaper alike: expired (past its
+    -- time), completed (every challenge passed or skipped), else abandoned; the score is the best points of
+    -- each challenge's graded attempts.
+    CREATE FUNCTION nalabo.finish_session(s nalabo.workshop_sessions) RETURNS text
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = nalabo, pg_temp AS $$
+    DECLARE
+        v_status text;
+        v_score integer;
+    BEGIN
+        SELECT coalesce(sum(best), 0) INTO v_score FROM (
+            SELECT max(points) AS best FROM nalabo.challenge_attempts
+            WHERE session_id = s.id AND NOT skipped GROUP BY challenge) t;
+        v_status := CASE
+            WHEN s.expires_at <= now() THEN 'expired'
+            WHEN NOT EXISTS (SELECT 1 FROM nalabo.challenges c WHERE c.version_id = s.version_id
+                             AND NOT EXISTS (SELECT 1 FROM nalabo.challenge_attempts a
+                                             WHERE a.session_id = s.id AND a.challenge = c.challenge AND (a.passed OR a.skipped)))
+                THEN 'completed'
+            ELSE 'abandoned' END;
+        UPDATE nalabo.workshop_sessions SET ended_at = now(), status = v_status, score = v_score WHERE id = s.id;
+        RETURN v_status;
+    END $$;
+
+    CREATE OR REPLACE FUNCTION nalabo.end_session(p_session uuid) RETURNS text
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = nalabo, pg_temp AS $$
+    BEGIN
+        RETURN nalabo.finish_session(nalabo.my_active_session(p_session));
+    END $$;
+
+    -- The portal's sessions its reaper ends: past their expiry, or in an event with an orphan time whose page
+    -- (terminal, lab page) has not been seen for that long.
+    CREATE FUNCTION nalabo.sessions_to_reap() RETURNS TABLE (session_id uuid, reason text)
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = nalabo, pg_temp AS $$
+    BEGIN
+        PERFORM nalabo.require_authenticator();
+        RETURN QUERY SELECT s.id, CASE WHEN s.expires_at <= now() THEN 'expired' ELSE 'orphaned' END
+            FROM nalabo.workshop_sessions s LEFT JOIN nalabo.events e ON e.id = s.event_id
+            WHERE s.ended_at IS NULL AND s.grading = 'verified'
+              AND (s.expires_at <= now()
+                   OR (e.orphan_seconds IS NOT NULL
+                       AND coalesce(s.last_activity, s.started_at) + make_interval(secs => e.orphan_seconds) <= now()));
+    END $$;
+
+    -- Ends a session for the reaper (once: a second reaper finds it ended and does nothing); returns how it
+    -- ended, or NULL when it had already.
+    CREATE FUNCTION nalabo.reap_session(p_session uuid) RETURNS text
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = nalabo, pg_temp AS $$
+    DECLARE s nalabo.workshop_sessions;
+    BEGIN
+        PERFORM nalabo.require_authenticator();
+        SELECT * INTO s FROM nalabo.workshop_sessions WHERE id = p_session AND ended_at IS NULL AND grading = 'verified' FOR UPDATE;
+        IF NOT FOUND THEN
+            RETURN NULL;
+        END IF;
+        RETURN nalabo.finish_session(s);
+    END $$;
+
+    REVOKE ALL ON FUNCTION nalabo.finish_session(nalabo.workshop_sessions) FROM PUBLIC;
+    REVOKE ALL ON FUNCTION nalabo.sessions_to_reap(), nalabo.reap_session(uuid) FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION nalabo.sessions_to_reap(), nalabo.reap_session(uuid) TO nalabo_authenticator;
+
     REVOKE ALL ON FUNCTION nalabo.portal_may_become(name), nalabo.require_authenticator(), nalabo.require_open_event(nalabo.events),
         nalabo.revoke_disabled() FROM PUBLIC;
     REVOKE ALL ON FUNCTION nalabo.login_credentials(text), nalabo.login_failures_recent(text[]), nalabo.note_login_failure(text[]),

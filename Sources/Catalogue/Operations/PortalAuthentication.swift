@@ -55,6 +55,20 @@ extension Catalogue {
         return (role, id)
     }
 
+    /// The portal's sessions to end now, with why (`expired`, `orphaned`).
+    public func sessionsToReap() throws -> [(session: String, reason: String)] {
+        try run("SELECT session_id, reason FROM nalabo.sessions_to_reap()").records.compactMap { row in
+            guard let id = row["session_id"], let reason = row["reason"] else { return nil }
+            return (id, reason)
+        }
+    }
+
+    /// Ends a session for the reaper; how it ended, or nil when it already had.
+    @discardableResult
+    public func reapSession(_ session: String) throws -> String? {
+        try run("SELECT nalabo.reap_session($1::uuid)", [session]).scalar
+    }
+
     /// A PostgreSQL text[] literal for a parameter (`{"a","b"}`), every element quoted.
     static func textArray(_ values: [String]) -> String {
         "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }

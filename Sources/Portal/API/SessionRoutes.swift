@@ -1,6 +1,7 @@
 import Catalogue
 import Foundation
 import Hummingbird
+import NIOPosix
 import LabService
 import Runtime
 import WorkshopSpec
@@ -16,6 +17,8 @@ struct SessionRoutes {
         var workshop: String
         /// The event it runs in, whose capacity, caps and length apply.
         var event: String?
+        /// The event's access code, when it has one.
+        var code: String?
     }
 
     struct CheckRequest: Decodable {
@@ -109,6 +112,13 @@ struct SessionRoutes {
     private func start(_ body: Start, caller: Caller) async throws -> Response {
         guard let address = WorkshopAddress(body.workshop), address.owner != nil else {
             throw PortalError.badRequest("'\(body.workshop)' is not a workshop address; write OWNER/SLUG or OWNER/SLUG@VERSION")
+        }
+        if let event = body.event,
+           let codeHash = try await pool.withCatalogue(as: Catalogue.authenticatorRole, { try $0.eventAccessCode(event) }) {
+            let given = body.code ?? ""
+            guard try await NIOThreadPool.singleton.runIfActive({ PasswordHash.verify(given, against: codeHash) }) else {
+                throw PortalError.forbidden("the event \(event) asks for its access code (\"code\")")
+            }
         }
         let (record, catalogueID) = try await labs.withService(as: caller.role) { service, catalogue in
             let event = try body.event.map { name in

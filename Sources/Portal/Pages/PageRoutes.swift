@@ -76,6 +76,7 @@ struct PageRoutes {
                 return Response(status: .seeOther, headers: [.location: "/"])
             }
             let owned = try await labs.owned(try context.parameter("id"), as: caller.role)
+            await labs.touch(owned.catalogueID, as: caller.role)
             let user = try await pool.withCatalogue(as: caller.role) { try $0.whoami() }
             return Self.page(Page.html(title: owned.workshop.metadata.title, csrf: caller.csrfToken, user: user.handle,
                                        body: LabPage.body(owned), scripts: ["xterm"]))

@@ -65,4 +65,10 @@ struct LabSessions: Sendable {
             throw PortalError.from(error)
         }
     }
+
+    /// Marks the caller's session as in use now (its page or terminal is open): the reaper ends orphaned
+    /// sessions by this. A failure is not the caller's problem and is ignored.
+    func touch(_ id: String, as role: String) async {
+        _ = try? await pool.withCatalogue(as: role) { try $0.touchSession(id) }
+    }
 }

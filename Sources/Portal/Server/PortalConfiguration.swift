@@ -26,6 +26,8 @@ public struct PortalConfiguration: Sendable {
     /// A web session ends after this long without a request, and at the latest after `absoluteSeconds`.
     public var idleSeconds = 2 * 3600
     public var absoluteSeconds = 12 * 3600
+    /// How often expired and orphaned sessions are looked for.
+    public var reapInterval: Duration = .seconds(20)
     /// Failed logins (per account and per client address) in 15 minutes before logins are refused.
     public var loginFailureLimit = 10
 

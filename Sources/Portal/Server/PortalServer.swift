@@ -40,12 +40,19 @@ public struct PortalServer: Sendable {
         var logger = Logger(label: "nalabo.portal")
         logger.logLevel = .notice
         let router = makeRouter()
+        let reaper = Reaper(labs: labs, interval: configuration.reapInterval, logger: logger)
         let app = Application(
             router: router.router,
             server: .http1WebSocketUpgrade(webSocketRouter: router.router),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nalabo"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await app.runService()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await reaper.run() }
+            group.addTask { try await app.runService() }
+            // The server ends (a signal, a failure); the reaper goes with it.
+            _ = try await group.next()
+            group.cancelAll()
+        }
     }
 }

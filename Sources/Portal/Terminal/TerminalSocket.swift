@@ -62,6 +62,15 @@ struct TerminalSocket {
                         }
                     }
                 }
+                // An open terminal keeps the session from being reaped as orphaned.
+                if let role = context.requestContext.caller?.role {
+                    group.addTask {
+                        while !Task.isCancelled {
+                            await labs.touch(owned.catalogueID, as: role)
+                            try await Task.sleep(for: .seconds(30))
+                        }
+                    }
+                }
                 // Whichever side ends first ends the other.
                 _ = try? await group.next()
                 group.cancelAll()

@@ -39,6 +39,7 @@ final class PortalHarness: @unchecked Sendable {
             stateDirectory: URL(fileURLWithPath: state.path))
         configuration.port = chosen
         configuration.loginFailureLimit = 5
+        configuration.reapInterval = .seconds(3600)  // tests sweep themselves
         server = PortalServer(configuration: configuration, backend: backend ?? RefusingBackend())
         port = chosen
         let server = self.server
