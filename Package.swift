@@ -168,7 +168,8 @@ let package = Package(
             dependencies: ["Portal", "Markdown", "Catalogue", "LabService", "Runtime", "WorkshopSpec", "TestSupport", "CatalogueTestSupport", "nalabo",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOPosix", package: "swift-nio"),
-                           .product(name: "WSClient", package: "swift-websocket")]
+                           .product(name: "WSClient", package: "swift-websocket")],
+            exclude: ["Browser"]
         ),
         .testTarget(
             name: "nalaboTests",

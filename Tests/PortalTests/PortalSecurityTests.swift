@@ -156,3 +156,12 @@ import Testing
         #expect(MarkdownHTML.escape("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
     }
 }
+
+@Suite struct XtermBundleTests {
+    @Test func xtermIsAssembledFromTheInstalledModules() throws {
+        let script = try XtermBundle.script()
+        #expect(script.contains("factories[\"public/Terminal\"]") && script.contains("window.Terminal = load(\"xterm\")"))
+        #expect(!script.contains(".test\"]"), "test modules are left out")
+        #expect(throws: XtermBundle.Missing.self) { try XtermBundle.script(from: "/nonexistent") }
+    }
+}

@@ -550,7 +550,25 @@ enum SchemaV3 {
         RETURN nalabo.finish_session(s);
     END $$;
 
+    -- Ends a learner's running session on behalf of the workshop's owner (an instructor) or an admin.
+    CREATE FUNCTION nalabo.stop_session(p_session uuid) RETURNS text
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = nalabo, pg_temp AS $$
+    DECLARE s nalabo.workshop_sessions;
+    BEGIN
+        SELECT ws.* INTO s FROM nalabo.workshop_sessions ws
+            JOIN nalabo.workshop_versions v ON v.id = ws.version_id JOIN nalabo.workshops w ON w.id = v.workshop_id
+            WHERE ws.id = p_session AND ws.ended_at IS NULL AND (w.owner_id = nalabo.my_id() OR nalabo.is_admin())
+            FOR UPDATE OF ws;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'no running session % of a workshop of yours', p_session USING ERRCODE = 'P0002';
+        END IF;
+        PERFORM nalabo.write_audit('session.stop', p_session::text, '{}');
+        RETURN nalabo.finish_session(s);
+    END $$;
+
     REVOKE ALL ON FUNCTION nalabo.finish_session(nalabo.workshop_sessions) FROM PUBLIC;
+    REVOKE ALL ON FUNCTION nalabo.stop_session(uuid) FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION nalabo.stop_session(uuid) TO nalabo_user;
     REVOKE ALL ON FUNCTION nalabo.sessions_to_reap(), nalabo.reap_session(uuid) FROM PUBLIC;
     GRANT EXECUTE ON FUNCTION nalabo.sessions_to_reap(), nalabo.reap_session(uuid) TO nalabo_authenticator;
 

@@ -93,6 +93,13 @@
         if (action === "check") showGrade(result); else showSolve(challenge, result);
       }).catch(function (error) { flash(error.message, true); })
         .then(function () { button.disabled = false; });
+    } else if (action === "stop") {
+      if (!window.confirm("End this learner's session? Their containers are removed.")) return;
+      api("POST", "/api/instructor/sessions/" + encodeURIComponent(button.dataset.session) + "/end").then(function (result) {
+        var row = button.closest("tr");
+        if (row) row.remove();
+        flash("Ended: " + result.status);
+      }).catch(function (error) { flash(error.message, true); });
     } else if (action === "extend") {
       api("POST", "/api/sessions/" + session + "/extend").then(function (result) {
         lab.dataset.expires = result.expires_at;
@@ -176,15 +183,42 @@
     setInterval(tick, 1000);
   }
 
+  // Countdowns on the instructor's page.
+  var countdowns = document.querySelectorAll(".countdown[data-until]");
+  if (countdowns.length) {
+    var count = function () {
+      Array.prototype.forEach.call(countdowns, function (node) {
+        var left = Math.max(0, Math.floor((new Date(node.dataset.until) - new Date()) / 1000));
+        node.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+      });
+    };
+    count();
+    setInterval(count, 1000);
+  }
+
   // Terminals: xterm.js over the session's WebSocket, reconnected after a network blip.
   var terminals = {};
+  // What each terminal shows, as text (its canvas is not readable): for accessibility tools and tests.
+  window.nalaboTerminalText = function (name) {
+    var state = terminals[name];
+    if (!state) return "";
+    var buffer = state.term._core.buffer, lines = [];
+    for (var y = 0; y < buffer.lines.length; y++) lines.push(buffer.translateBufferLineToString(y, true));
+    return lines.join("\n");
+  };
   function openTerminal(node) {
     var name = node.dataset.container;
     if (terminals[name] || typeof Terminal === "undefined") return;
-    if (typeof fit !== "undefined") Terminal.applyAddon(fit);
-    var term = new Terminal({ cursorBlink: true, fontSize: 14 });
+    if (typeof fit !== "undefined" && !Terminal.prototype.proposeGeometry) Terminal.applyAddon(fit);
+    var term = new Terminal({ cursorBlink: true, fontSize: 14, cols: 80, rows: 24 });
     term.open(node);
-    if (term.fit) term.fit();
+    // Fit the terminal to its box, once the box has a size (a hidden tab has none).
+    term.fitSafely = function () {
+      if (!term.proposeGeometry) return;
+      var size = term.proposeGeometry();
+      if (size && isFinite(size.cols) && isFinite(size.rows) && size.cols > 1 && size.rows > 1) term.fit();
+    };
+    term.fitSafely();
     var state = { term: term, socket: null, delay: 500 };
     terminals[name] = state;
     var encoder = new TextEncoder();
@@ -196,7 +230,7 @@
         state.socket.send(JSON.stringify({ type: "resize", cols: size.cols, rows: size.rows }));
       }
     });
-    window.addEventListener("resize", function () { if (term.fit) term.fit(); });
+    window.addEventListener("resize", function () { term.fitSafely(); });
     function connect() {
       var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
       var url = scheme + window.location.host + "/api/sessions/" + lab.dataset.session + "/terminal/" +
@@ -219,16 +253,16 @@
     }
     connect();
   }
-  Array.prototype.forEach.call(document.querySelectorAll(".terminal.active"), openTerminal);
+  Array.prototype.forEach.call(document.querySelectorAll(".console.active"), openTerminal);
   Array.prototype.forEach.call(document.querySelectorAll(".tab[data-terminal]"), function (tab) {
     tab.addEventListener("click", function () {
-      Array.prototype.forEach.call(document.querySelectorAll(".tab, .terminal"), function (node) { node.classList.remove("active"); });
+      Array.prototype.forEach.call(document.querySelectorAll(".tab, .console"), function (node) { node.classList.remove("active"); });
       tab.classList.add("active");
       var node = document.getElementById("terminal-" + tab.dataset.terminal);
       node.classList.add("active");
       openTerminal(node);
       var state = terminals[tab.dataset.terminal];
-      if (state && state.term.fit) state.term.fit();
+      if (state) state.term.fitSafely();
     });
   });
 })();

@@ -47,7 +47,7 @@ enum LabPage {
         }
         html += "</div>"
         for (index, container) in record.containers.enumerated() {
-            html += "<div class=\"terminal\(index == 0 ? " active" : "")\" id=\"terminal-\(e(container.name))\" data-container=\"\(e(container.name))\"></div>"
+            html += "<div class=\"console\(index == 0 ? " active" : "")\" id=\"terminal-\(e(container.name))\" data-container=\"\(e(container.name))\"></div>"
         }
         return html + "</section></div>"
     }

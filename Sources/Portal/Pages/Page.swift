@@ -5,7 +5,10 @@ import Markdown
 enum Page {
     static func html(title: String, csrf: String?, user: String?, body: String, scripts: [String] = []) -> String {
         let e = MarkdownHTML.escape
-        let account = user.map { "<span class=\"who\">\(e($0))</span> <button type=\"button\" data-action=\"logout\">Log out</button>" } ?? ""
+        let account = user.map {
+            "<a href=\"/instructor\">Instructor</a><a href=\"/admin\">Admin</a>"
+                + "<span class=\"who\">\(e($0))</span> <button type=\"button\" data-action=\"logout\">Log out</button>"
+        } ?? ""
         return """
         <!doctype html>
         <html lang="en">
@@ -23,7 +26,7 @@ enum Page {
         \(body)
         </main>
         <p id="flash" role="status" aria-live="polite"></p>
-        \(scripts.contains("xterm") ? "<script src=\"/assets/xterm/xterm.js\"></script><script src=\"/assets/xterm/addons/fit/fit.js\"></script>" : "")
+        \(scripts.contains("xterm") ? "<script src=\"/assets/xterm/xterm.js\"></script>" : "")
         <script src="/assets/portal.js"></script>
         </body>
         </html>

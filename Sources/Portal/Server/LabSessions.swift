@@ -71,4 +71,20 @@ struct LabSessions: Sendable {
     func touch(_ id: String, as role: String) async {
         _ = try? await pool.withCatalogue(as: role) { try $0.touchSession(id) }
     }
+
+    /// Removes the containers and local record of a catalogue session (after the database ended it);
+    /// what could not be removed.
+    func removeLocal(catalogueSession id: String) async -> [String] {
+        guard let record = store.all().sessions.first(where: { $0.catalogueSession == id }) else { return [] }
+        let backend = (try? await backend(for: record)) ?? self.backend
+        return await SessionProvisioner(backend: backend, store: store).remove(sessionID: record.id)
+    }
+
+    /// The title of the step a session's learner is on, from its local record (nil when this portal has none).
+    func currentStepTitle(catalogueSession id: String, in records: [LocalSession]) -> String? {
+        guard let record = records.first(where: { $0.catalogueSession == id }),
+              let workshop = (try? store.bundle(record.id)).flatMap({ try? StoredBundle(json: $0).workshop() }),
+              !workshop.steps.isEmpty else { return nil }
+        return workshop.steps[LabPage.currentStep(workshop, progress: record.progress)].title
+    }
 }

@@ -30,6 +30,7 @@ public struct PortalServer: Sendable {
         AccountRoutes(pool: pool, configuration: configuration).register(on: router)
         SessionRoutes(labs: labs, pool: pool).register(on: router)
         TerminalSocket(labs: labs).register(on: router)
+        InstructorRoutes(labs: labs, pool: pool).register(on: router)
         AssetRoutes().register(on: router)
         PageRoutes(labs: labs, pool: pool).register(on: router)
         return router
