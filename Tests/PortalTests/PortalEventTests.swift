@@ -8,97 +8,97 @@ import WorkshopSpec
     /// 50 learners press Start at once against capacity 5, three rounds: exactly 5 sessions every time. Each
     /// learner is its own connection (the portal's role acting as the learner), on its own thread.
     @Test func fiftyConcurrentStartsAgainstCapacityFiveGiveExactlyFive() async throws {
-        let portal = try await PortalHarness()
-        defer { Task { await portal.stop() } }
-        try PortalLabTests.publishTiny(portal)
-        try portal.cluster.asOwner().createEvent(EventDefinition(name: "rush", workshops: ["alice/tiny"], capacity: 5))
-        let learners = try (0..<50).map { try portal.cluster.user("l\($0)") }
-        let version = try portal.cluster.as("alice").resolve(try #require(WorkshopAddress("alice/tiny")))
-        let url = TestCatalogue.url(user: portal.portalRole, database: portal.cluster.database)
-        let catalogues = try learners.map { Catalogue(connection: try Connection(ConnectionSettings(url: url)), actingAs: $0) }
+        try await PortalHarness.with() { portal in
+            try PortalLabTests.publishTiny(portal)
+            try portal.cluster.asOwner().createEvent(EventDefinition(name: "rush", workshops: ["alice/tiny"], capacity: 5))
+            let learners = try (0..<50).map { try portal.cluster.user("l\($0)") }
+            let version = try portal.cluster.as("alice").resolve(try #require(WorkshopAddress("alice/tiny")))
+            let url = TestCatalogue.url(user: portal.portalRole, database: portal.cluster.database)
+            let catalogues = try learners.map { Catalogue(connection: try Connection(ConnectionSettings(url: url)), actingAs: $0) }
 
-        for round in 1...3 {
-            let results = Results()
-            let ready = DispatchGroup(), go = DispatchSemaphore(value: 0), done = DispatchGroup()
-            for catalogue in catalogues {
-                ready.enter()
-                done.enter()
-                let box = UncheckedBox(catalogue)
-                Thread.detachNewThread {
-                    ready.leave()
-                    go.wait()
-                    do {
-                        results.add(.success(try box.value.startEventSession(event: "rush", version: version)))
-                    } catch {
-                        results.add(.failure(error))
+            for round in 1...3 {
+                let results = Results()
+                let ready = DispatchGroup(), go = DispatchSemaphore(value: 0), done = DispatchGroup()
+                for catalogue in catalogues {
+                    ready.enter()
+                    done.enter()
+                    let box = UncheckedBox(catalogue)
+                    Thread.detachNewThread {
+                        ready.leave()
+                        go.wait()
+                        do {
+                            results.add(.success(try box.value.startEventSession(event: "rush", version: version)))
+                        } catch {
+                            results.add(.failure(error))
+                        }
+                        done.leave()
                     }
-                    done.leave()
                 }
-            }
-            ready.wait()
-            for _ in catalogues { go.signal() }
-            #expect(done.wait(timeout: .now() + 120) == .success, "round \(round) finished in time")
-            let started = results.all.compactMap { try? $0.get() }
-            #expect(started.count == 5, "round \(round): \(started.count) sessions")
-            let refusals = results.all.compactMap { result -> String? in
-                if case .failure(let error) = result { return "\(error)" }
-                return nil
-            }
-            #expect(refusals.count == 45 && refusals.allSatisfy { $0.contains("is full") }, "round \(round): \(Set(refusals))")
-            #expect(try portal.cluster.asOwner().events(named: "rush").first?.running == 5)
-            // The winners end their sessions; the next round starts from an empty event.
-            for catalogue in catalogues {
-                for session in try catalogue.sessions() where session.status == "active" { try catalogue.endSession(session.id) }
+                ready.wait()
+                for _ in catalogues { go.signal() }
+                #expect(done.wait(timeout: .now() + 120) == .success, "round \(round) finished in time")
+                let started = results.all.compactMap { try? $0.get() }
+                #expect(started.count == 5, "round \(round): \(started.count) sessions")
+                let refusals = results.all.compactMap { result -> String? in
+                    if case .failure(let error) = result { return "\(error)" }
+                    return nil
+                }
+                #expect(refusals.count == 45 && refusals.allSatisfy { $0.contains("is full") }, "round \(round): \(Set(refusals))")
+                #expect(try portal.cluster.asOwner().events(named: "rush").first?.running == 5)
+                // The winners end their sessions; the next round starts from an empty event.
+                for catalogue in catalogues {
+                    for session in try catalogue.sessions() where session.status == "active" { try catalogue.endSession(session.id) }
+                }
             }
         }
     }
 
     @Test func aLearnerMayHaveOnlyPerLearnerSessionsAndAClosedEventStartsNone() async throws {
-        let portal = try await PortalHarness()
-        defer { Task { await portal.stop() } }
-        try PortalLabTests.publishTiny(portal)
-        try portal.cluster.asOwner().createEvent(EventDefinition(name: "one", workshops: ["alice/tiny"], capacity: 5))
-        let role = try portal.cluster.user("bob")
-        let version = try portal.cluster.as("alice").resolve(try #require(WorkshopAddress("alice/tiny")))
-        let bob = Catalogue(connection: try Connection(ConnectionSettings(url: TestCatalogue.url(user: portal.portalRole, database: portal.cluster.database))),
-                            actingAs: role)
-        _ = try bob.startEventSession(event: "one", version: version)
-        #expect(throws: CatalogueError.self) { try bob.startEventSession(event: "one", version: version) }
-        try portal.cluster.asOwner().closeEvent("one")
-        for session in try bob.sessions() { try bob.endSession(session.id) }
-        do {
+        try await PortalHarness.with() { portal in
+            try PortalLabTests.publishTiny(portal)
+            try portal.cluster.asOwner().createEvent(EventDefinition(name: "one", workshops: ["alice/tiny"], capacity: 5))
+            let role = try portal.cluster.user("bob")
+            let version = try portal.cluster.as("alice").resolve(try #require(WorkshopAddress("alice/tiny")))
+            let bob = Catalogue(connection: try Connection(ConnectionSettings(url: TestCatalogue.url(user: portal.portalRole, database: portal.cluster.database))),
+                                actingAs: role)
             _ = try bob.startEventSession(event: "one", version: version)
-            Issue.record("a closed event started a session")
-        } catch let error as CatalogueError {
-            #expect(error.description.contains("is closed"), "\(error)")
+            #expect(throws: CatalogueError.self) { try bob.startEventSession(event: "one", version: version) }
+            try portal.cluster.asOwner().closeEvent("one")
+            for session in try bob.sessions() { try bob.endSession(session.id) }
+            do {
+                _ = try bob.startEventSession(event: "one", version: version)
+                Issue.record("a closed event started a session")
+            } catch let error as CatalogueError {
+                #expect(error.description.contains("is closed"), "\(error)")
+            }
         }
     }
 
     @Test func anAnonymousEventGivesGuestAccountsBehindItsAccessCode() async throws {
-        let portal = try await PortalHarness()
-        defer { Task { await portal.stop() } }
-        try PortalLabTests.publishTiny(portal)
-        var event = EventDefinition(name: "open-day", workshops: ["alice/tiny"], capacity: 3)
-        event.registration = .anonymous
-        event.accessCode = "sesame"
-        try portal.cluster.asOwner().createEvent(event)
+        try await PortalHarness.with() { portal in
+            try PortalLabTests.publishTiny(portal)
+            var event = EventDefinition(name: "open-day", workshops: ["alice/tiny"], capacity: 3)
+            event.registration = .anonymous
+            event.accessCode = "sesame"
+            try portal.cluster.asOwner().createEvent(event)
 
-        let page = try await portal.client().send(.GET, "/events/open-day")
-        #expect(page.status == 200 && page.body.contains("id=\"guest\"") && page.body.contains("name=\"code\""), "\(page.body)")
-        #expect(try await portal.client().send(.GET, "/events/nothing").status == 404)
+            let page = try await portal.client().send(.GET, "/events/open-day")
+            #expect(page.status == 200 && page.body.contains("id=\"guest\"") && page.body.contains("name=\"code\""), "\(page.body)")
+            #expect(try await portal.client().send(.GET, "/events/nothing").status == 404)
 
-        let wrong = try await portal.client().send(.POST, "/api/login", json: ["event": "open-day", "name": "Ada", "code": "open"])
-        #expect(wrong.status == 403, "\(wrong.body)")
-        let guest = portal.client()
-        let joined = try await guest.send(.POST, "/api/login", json: ["event": "open-day", "name": "Ada", "code": "sesame"])
-        #expect(joined.status == 200, "\(joined.body)")
-        guest.take(joined)
-        let me = try await guest.send(.GET, "/api/me")
-        #expect((me.json["handle"] as? String)?.hasPrefix("guest-") == true, "\(me.body)")
-        // A guest is a real nalabo user, and sees only what users see.
-        #expect(try await guest.send(.GET, "/api/workshops").status == 200)
-        let guests = try portal.cluster.superuserConnection().execute("SELECT display_name FROM nalabo.guests").records
-        #expect(guests.map { $0["display_name"] } == ["Ada"])
+            let wrong = try await portal.client().send(.POST, "/api/login", json: ["event": "open-day", "name": "Ada", "code": "open"])
+            #expect(wrong.status == 403, "\(wrong.body)")
+            let guest = portal.client()
+            let joined = try await guest.send(.POST, "/api/login", json: ["event": "open-day", "name": "Ada", "code": "sesame"])
+            #expect(joined.status == 200, "\(joined.body)")
+            guest.take(joined)
+            let me = try await guest.send(.GET, "/api/me")
+            #expect((me.json["handle"] as? String)?.hasPrefix("guest-") == true, "\(me.body)")
+            // A guest is a real nalabo user, and sees only what users see.
+            #expect(try await guest.send(.GET, "/api/workshops").status == 200)
+            let guests = try portal.cluster.superuserConnection().execute("SELECT display_name FROM nalabo.guests").records
+            #expect(guests.map { $0["display_name"] } == ["Ada"])
+        }
     }
 }
 

@@ -7,133 +7,133 @@ import Testing
 /// revocation. No session starts here (the backend refuses everything).
 @Suite(.serialized) struct PortalSecurityTests {
     @Test func unauthenticatedCallsAnswer401AndSomeoneElsesIdsAnswer404() async throws {
-        let portal = try await PortalHarness()
-        defer { Task { await portal.stop() } }
-        try portal.learner("alice")
-        let anonymous = portal.client()
-        for path in ["/api/workshops", "/api/sessions", "/api/me", "/api/sessions/\(UUID().uuidString)"] {
-            let reply = try await anonymous.send(.GET, path)
-            #expect(reply.status == 401, "\(path): \(reply.body)")
-            #expect(reply.errorMessage.contains("log in first"), "\(reply.body)")
+        try await PortalHarness.with() { portal in
+            try portal.learner("alice")
+            let anonymous = portal.client()
+            for path in ["/api/workshops", "/api/sessions", "/api/me", "/api/sessions/\(UUID().uuidString)"] {
+                let reply = try await anonymous.send(.GET, path)
+                #expect(reply.status == 401, "\(path): \(reply.body)")
+                #expect(reply.errorMessage.contains("log in first"), "\(reply.body)")
+            }
+            let alice = portal.client()
+            #expect(try await alice.login("alice").status == 200)
+            #expect(try await alice.send(.GET, "/api/sessions/\(UUID().uuidString)").status == 404)
+            #expect(try await alice.send(.GET, "/api/sessions/not-a-uuid").status == 404)
+            #expect(try await alice.send(.POST, "/api/sessions/\(UUID().uuidString)/check", json: [:]).status == 404)
         }
-        let alice = portal.client()
-        #expect(try await alice.login("alice").status == 200)
-        #expect(try await alice.send(.GET, "/api/sessions/\(UUID().uuidString)").status == 404)
-        #expect(try await alice.send(.GET, "/api/sessions/not-a-uuid").status == 404)
-        #expect(try await alice.send(.POST, "/api/sessions/\(UUID().uuidString)/check", json: [:]).status == 404)
     }
 
     @Test func loginSetsAHardenedCookieAndLogoutRevokesIt() async throws {
-        let portal = try await PortalHarness()
-        defer { Task { await portal.stop() } }
-        try portal.learner("alice")
-        let client = portal.client()
-        let wrong = try await client.login("alice", password: "nope")
-        #expect(wrong.status == 401)
-        #expect(wrong.headers["Set-Cookie"].isEmpty)
-        let reply = try await client.login("alice")
-        #expect(reply.status == 200)
-        let cookie = try #require(reply.headers["Set-Cookie"].first)
-        #expect(cookie.hasPrefix("nalabo_session=nls_"))
-        #expect(cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Lax") && cookie.contains("; Path=/"))
-        #expect(!cookie.contains("Secure"), "http public URL: no Secure flag")
-        // The cookie's secret is 256 random bits (base64url), and the database keeps only its hash.
-        let value = try #require(client.cookie?.split(separator: "=").last)
-        #expect(value.count >= 4 + 43)
-        let stored = try portal.cluster.superuserConnection().execute("SELECT encode(token_hash, 'hex') FROM nalabo.web_sessions")
-        #expect(stored.rows.count == 1 && !(stored.scalar ?? "").contains(String(value)))
+        try await PortalHarness.with() { portal in
+            try portal.learner("alice")
+            let client = portal.client()
+            let wrong = try await client.login("alice", password: "nope")
+            #expect(wrong.status == 401)
+            #expect(wrong.headers["Set-Cookie"].isEmpty)
+            let reply = try await client.login("alice")
+            #expect(reply.status == 200)
+            let cookie = try #require(reply.headers["Set-Cookie"].first)
+            #expect(cookie.hasPrefix("nalabo_session=nls_"))
+            #expect(cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Lax") && cookie.contains("; Path=/"))
+            #expect(!cookie.contains("Secure"), "http public URL: no Secure flag")
+            // The cookie's secret is 256 random bits (base64url), and the database keeps only its hash.
+            let value = try #require(client.cookie?.split(separator: "=").last)
+            #expect(value.count >= 4 + 43)
+            let stored = try portal.cluster.superuserConnection().execute("SELECT encode(token_hash, 'hex') FROM nalabo.web_sessions")
+            #expect(stored.rows.count == 1 && !(stored.scalar ?? "").contains(String(value)))
 
-        let me = try await client.send(.GET, "/api/me")
-        #expect(me.status == 200 && me.json["handle"] as? String == "alice", "\(me.body)")
-        #expect(try await client.send(.POST, "/api/logout").status == 200)
-        #expect(try await client.send(.GET, "/api/me").status == 401, "the same cookie after logout")
+            let me = try await client.send(.GET, "/api/me")
+            #expect(me.status == 200 && me.json["handle"] as? String == "alice", "\(me.body)")
+            #expect(try await client.send(.POST, "/api/logout").status == 200)
+            #expect(try await client.send(.GET, "/api/me").status == 401, "the same cookie after logout")
+        }
     }
 
     @Test func stateChangingRequestsNeedTheCSRFTokenAndTheOwnOrigin() async throws {
-        let portal = try await PortalHarness()
-        defer { Task { await portal.stop() } }
-        try portal.learner("alice")
-        let client = portal.client()
-        try await client.login("alice")
-        let withoutToken = try await client.send(.POST, "/api/sessions", json: ["workshop": "alice/x"], csrf: false)
-        #expect(withoutToken.status == 403 && withoutToken.errorMessage.contains("CSRF"), "\(withoutToken.body)")
-        let wrongToken = try await client.send(.POST, "/api/sessions", json: ["workshop": "alice/x"], csrf: false,
-                                               headers: [("X-CSRF-Token", String(repeating: "0", count: 64))])
-        #expect(wrongToken.status == 403)
-        let otherSite = try await client.send(.POST, "/api/sessions", json: ["workshop": "alice/x"], headers: [("Origin", "http://evil.example")])
-        #expect(otherSite.status == 403 && otherSite.errorMessage.contains("not accepted"), "\(otherSite.body)")
-        // Login CSRF: a form on another site cannot log the browser in.
-        let foreignLogin = portal.client()
-        foreignLogin.origin = "http://evil.example"
-        #expect(try await foreignLogin.login("alice").status == 403)
-        // With the token and its own origin the request reaches the handler (an unknown workshop: 404).
-        let allowed = try await client.send(.POST, "/api/sessions", json: ["workshop": "alice/missing"])
-        #expect(allowed.status == 404, "\(allowed.body)")
+        try await PortalHarness.with() { portal in
+            try portal.learner("alice")
+            let client = portal.client()
+            try await client.login("alice")
+            let withoutToken = try await client.send(.POST, "/api/sessions", json: ["workshop": "alice/x"], csrf: false)
+            #expect(withoutToken.status == 403 && withoutToken.errorMessage.contains("CSRF"), "\(withoutToken.body)")
+            let wrongToken = try await client.send(.POST, "/api/sessions", json: ["workshop": "alice/x"], csrf: false,
+                                                   headers: [("X-CSRF-Token", String(repeating: "0", count: 64))])
+            #expect(wrongToken.status == 403)
+            let otherSite = try await client.send(.POST, "/api/sessions", json: ["workshop": "alice/x"], headers: [("Origin", "http://evil.example")])
+            #expect(otherSite.status == 403 && otherSite.errorMessage.contains("not accepted"), "\(otherSite.body)")
+            // Login CSRF: a form on another site cannot log the browser in.
+            let foreignLogin = portal.client()
+            foreignLogin.origin = "http://evil.example"
+            #expect(try await foreignLogin.login("alice").status == 403)
+            // With the token and its own origin the request reaches the handler (an unknown workshop: 404).
+            let allowed = try await client.send(.POST, "/api/sessions", json: ["workshop": "alice/missing"])
+            #expect(allowed.status == 404, "\(allowed.body)")
+        }
     }
 
     @Test func everyResponseCarriesAStrictContentSecurityPolicy() async throws {
-        let portal = try await PortalHarness()
-        defer { Task { await portal.stop() } }
-        for path in ["/", "/api/workshops", "/assets/portal.js"] {
-            let reply = try await portal.client().send(.GET, path)
-            let policy = reply.headers["Content-Security-Policy"].first ?? ""
-            #expect(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"),
-                    "\(path): \(policy)")
-            #expect(reply.headers["X-Content-Type-Options"].first == "nosniff")
+        try await PortalHarness.with() { portal in
+            for path in ["/", "/api/workshops", "/assets/portal.js"] {
+                let reply = try await portal.client().send(.GET, path)
+                let policy = reply.headers["Content-Security-Policy"].first ?? ""
+                #expect(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"),
+                        "\(path): \(policy)")
+                #expect(reply.headers["X-Content-Type-Options"].first == "nosniff")
+            }
+            let home = try await portal.client().send(.GET, "/")
+            #expect(home.body.contains("<form id=\"login\""))
+            #expect(!home.body.contains("<script>"), "no inline script")
         }
-        let home = try await portal.client().send(.GET, "/")
-        #expect(home.body.contains("<form id=\"login\""))
-        #expect(!home.body.contains("<script>"), "no inline script")
     }
 
     @Test func loginsAreThrottledPerAccount() async throws {
-        let portal = try await PortalHarness()
-        defer { Task { await portal.stop() } }
-        try portal.learner("alice")
-        for _ in 0..<5 { #expect(try await portal.client().login("alice", password: "wrong").status == 401) }
-        let throttled = try await portal.client().login("alice")
-        #expect(throttled.status == 429, "the right password, after 5 failures: \(throttled.body)")
-        #expect(throttled.headers["Retry-After"].first == "900")
+        try await PortalHarness.with() { portal in
+            try portal.learner("alice")
+            for _ in 0..<5 { #expect(try await portal.client().login("alice", password: "wrong").status == 401) }
+            let throttled = try await portal.client().login("alice")
+            #expect(throttled.status == 429, "the right password, after 5 failures: \(throttled.body)")
+            #expect(throttled.headers["Retry-After"].first == "900")
+        }
     }
 
     @Test func aDisabledUsersWebSessionsAndARevokedTokenStopAtOnce() async throws {
-        let portal = try await PortalHarness()
-        defer { Task { await portal.stop() } }
-        try portal.learner("alice")
-        try portal.learner("bob")
-        let alice = portal.client()
-        try await alice.login("alice")
-        #expect(try await alice.send(.GET, "/api/me").status == 200)
-        try portal.cluster.asOwner().setDisabled("alice", true)
-        #expect(try await alice.send(.GET, "/api/me").status == 401)
+        try await PortalHarness.with() { portal in
+            try portal.learner("alice")
+            try portal.learner("bob")
+            let alice = portal.client()
+            try await alice.login("alice")
+            #expect(try await alice.send(.GET, "/api/me").status == 200)
+            try portal.cluster.asOwner().setDisabled("alice", true)
+            #expect(try await alice.send(.GET, "/api/me").status == 401)
 
-        let (id, token) = try portal.cluster.as("bob").createToken(name: "ci", scopes: [.read, .sessions], days: 1)
-        let script = portal.client()
-        script.origin = nil
-        script.bearer = token.text
-        #expect(try await script.send(.GET, "/api/workshops").status == 200)
-        // A token needs no CSRF token: it is no ambient credential.
-        #expect(try await script.send(.POST, "/api/sessions", json: ["workshop": "bob/missing"]).status == 404)
-        try portal.cluster.as("bob").revokeToken(id)
-        #expect(try await script.send(.GET, "/api/workshops").status == 401)
-        let stored = try portal.cluster.superuserConnection().execute("SELECT count(*) FROM nalabo.api_tokens WHERE encode(token_hash, 'escape') LIKE '%nlb_%'")
-        #expect(stored.scalar == "0", "only the hash is stored")
+            let (id, token) = try portal.cluster.as("bob").createToken(name: "ci", scopes: [.read, .sessions], days: 1)
+            let script = portal.client()
+            script.origin = nil
+            script.bearer = token.text
+            #expect(try await script.send(.GET, "/api/workshops").status == 200)
+            // A token needs no CSRF token: it is no ambient credential.
+            #expect(try await script.send(.POST, "/api/sessions", json: ["workshop": "bob/missing"]).status == 404)
+            try portal.cluster.as("bob").revokeToken(id)
+            #expect(try await script.send(.GET, "/api/workshops").status == 401)
+            let stored = try portal.cluster.superuserConnection().execute("SELECT count(*) FROM nalabo.api_tokens WHERE encode(token_hash, 'escape') LIKE '%nlb_%'")
+            #expect(stored.scalar == "0", "only the hash is stored")
+        }
     }
 
     @Test func theOpenAPIDocumentDescribesExactlyTheServedRoutes() async throws {
-        let portal = try await PortalHarness()
-        defer { Task { await portal.stop() } }
-        let document = try await portal.client().send(.GET, "/api/openapi.json")
-        #expect(document.status == 200)
-        #expect(document.json["openapi"] as? String == "3.1.0")
-        let paths = try #require(document.json["paths"] as? [String: [String: Any]])
-        let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
-        let served = Set(portal.server.makeRouter().routes)
-        #expect(served == documented, "served, not documented: \(served.subtracting(documented)); documented, not served: \(documented.subtracting(served))")
-        for route in ["POST /api/login", "POST /api/logout", "GET /api/workshops", "POST /api/sessions", "GET /api/sessions/{id}",
-                      "POST /api/sessions/{id}/check", "POST /api/sessions/{id}/challenges/{challenge}/solve",
-                      "POST /api/sessions/{id}/extend", "DELETE /api/sessions/{id}", "GET /api/sessions/{id}/terminal/{container}"] {
-            #expect(served.contains(route), "the contract's \(route)")
+        try await PortalHarness.with() { portal in
+            let document = try await portal.client().send(.GET, "/api/openapi.json")
+            #expect(document.status == 200)
+            #expect(document.json["openapi"] as? String == "3.1.0")
+            let paths = try #require(document.json["paths"] as? [String: [String: Any]])
+            let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
+            let served = Set(portal.server.makeRouter().routes)
+            #expect(served == documented, "served, not documented: \(served.subtracting(documented)); documented, not served: \(documented.subtracting(served))")
+            for route in ["POST /api/login", "POST /api/logout", "GET /api/workshops", "POST /api/sessions", "GET /api/sessions/{id}",
+                          "POST /api/sessions/{id}/check", "POST /api/sessions/{id}/challenges/{challenge}/solve",
+                          "POST /api/sessions/{id}/extend", "DELETE /api/sessions/{id}", "GET /api/sessions/{id}/terminal/{container}"] {
+                #expect(served.contains(route), "the contract's \(route)")
+            }
         }
     }
 

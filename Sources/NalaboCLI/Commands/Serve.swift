@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalogue
 import Foundation
+import NIOSSL
 import Portal
 import Runtime
 
@@ -19,6 +20,8 @@ extension Nalabo {
         var publicURL: String?
         @Option(name: .customLong("trusted-proxy"), help: "An address whose X-Forwarded-For is believed (repeatable).")
         var trustedProxies: [String] = []
+        @Option(name: .customLong("tls-cert"), help: "A PEM certificate chain: serve HTTPS directly (with --tls-key).") var tlsCertificate: String?
+        @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert.") var tlsKey: String?
         @Option(name: .customLong("state-dir"), help: "Where lab sessions' local records are kept; default $XDG_STATE_HOME/nalabo/portal.")
         var stateDirectory: String?
         @OptionGroup var backend: BackendOptions
@@ -40,12 +43,31 @@ extension Nalabo {
                 settings.publicURL = url
             }
             settings.trustedProxies = trustedProxies
+            guard (tlsCertificate == nil) == (tlsKey == nil) else {
+                throw CommandFailure("give --tls-cert and --tls-key together", status: ExitStatus.couldNotRun).exit()
+            }
+            for file in [tlsCertificate, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
+                throw CommandFailure("cannot read \(file) (--tls-cert/--tls-key)", status: ExitStatus.couldNotRun).exit()
+            }
+            settings.tlsCertificate = tlsCertificate
+            settings.tlsKey = tlsKey
+            if tlsCertificate != nil, publicURL == nil {
+                settings.publicURL = URL(string: "https://\(listen)")
+            }
             settings.backend = try backend.kind()
             // The catalogue must answer, as the portal's role, before anyone is let in.
             _ = try catalogueCall { try Catalogue(settings.database) }
             let sessions = try await backend.connect()
             let server = PortalServer(configuration: settings, backend: sessions)
             let (origin, publicURL, host) = (settings.origin, settings.publicURL, settings.host)
+            do {
+                try await run(server, origin: origin, publicURL: publicURL, host: host)
+            } catch let error as NIOSSLError {
+                throw CommandFailure("the TLS certificate or key cannot be used: \(error)", status: ExitStatus.couldNotRun).exit()
+            }
+        }
+
+        private func run(_ server: PortalServer, origin: String, publicURL: URL?, host: String) async throws {
             try await server.run { port in
                 let url = publicURL?.absoluteString ?? "http://\(host):\(port)/"
                 Terminal.standardOutput.write("nalabo portal: \(url) (origin \(origin)); Ctrl-C stops it\n")

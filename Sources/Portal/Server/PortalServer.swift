@@ -1,7 +1,10 @@
 import Catalogue
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
+import NIOSSL
 import Logging
 import Runtime
 
@@ -42,9 +45,16 @@ public struct PortalServer: Sendable {
         logger.logLevel = .notice
         let router = makeRouter()
         let reaper = Reaper(labs: labs, interval: configuration.reapInterval, logger: logger)
+        var server: HTTPServerBuilder = .http1WebSocketUpgrade(webSocketRouter: router.router)
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            let tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            server = try .tls(server, tlsConfiguration: tls)
+        }
         let app = Application(
             router: router.router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router.router),
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nalabo"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -19,6 +19,8 @@ final class PortalHarness: @unchecked Sendable {
     let server: PortalServer
     private(set) var port = 0
     private var task: Task<Void, any Error>?
+    private var twins: [Task<Void, any Error>] = []
+    let configuration: PortalConfiguration
 
     var base: String { "http://127.0.0.1:\(port)" }
     var origin: String { "http://127.0.0.1:\(port)" }
@@ -41,6 +43,7 @@ final class PortalHarness: @unchecked Sendable {
         configuration.loginFailureLimit = 5
         configuration.reapInterval = .seconds(3600)  // tests sweep themselves
         server = PortalServer(configuration: configuration, backend: backend ?? RefusingBackend())
+        self.configuration = configuration
         port = chosen
         let server = self.server
         task = Task { try await server.run() }
@@ -54,9 +57,42 @@ final class PortalHarness: @unchecked Sendable {
 
     deinit { task?.cancel() }
 
+    /// A portal for `body`, stopped afterwards whatever happens, with every lab session it still has removed.
+    static func with(backend: (any SessionBackend)? = nil, _ body: (PortalHarness) async throws -> Void) async throws {
+        let portal = try await PortalHarness(backend: backend)
+        do {
+            try await body(portal)
+        } catch {
+            await portal.stop()
+            throw error
+        }
+        await portal.stop()
+    }
+
+    /// A second `nalabo serve` process on the same catalogue and state directory, behind the same public
+    /// origin (as behind a load balancer); its base URL.
+    func twin() async throws -> String {
+        var configuration = self.configuration
+        configuration.port = try Self.freePort()
+        configuration.publicURL = URL(string: origin)
+        let server = PortalServer(configuration: configuration, backend: self.server.labs.backend)
+        twins.append(Task { try await server.run() })
+        let base = "http://127.0.0.1:\(configuration.port)"
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (try? await PortalClient(base: base, origin: origin).send(.GET, "/api/openapi.json").status) != 200 {
+            guard ContinuousClock.now < deadline else { throw TestCatalogue.Failure("the second portal did not start") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return base
+    }
+
     func stop() async {
+        for twin in twins { twin.cancel() }
         task?.cancel()
         _ = try? await task?.value
+        for record in server.labs.store.all().sessions {
+            _ = await SessionProvisioner(backend: server.labs.backend, store: server.labs.store).remove(sessionID: record.id)
+        }
     }
 
     /// A user with a portal password (`secret-<handle>`).
