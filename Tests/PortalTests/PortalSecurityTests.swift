@@ -137,6 +137,47 @@ import Testing
         }
     }
 
+    /// The admin pages and API follow exactly the rules of `nalabo admin`, because the database applies them.
+    @Test func adminsAdministerOnTheWebWithTheRulesOfTheDatabase() async throws {
+        try await PortalHarness.with() { portal in
+            try portal.learner("bob")
+            try portal.learner("carol", role: .admin)
+            try portal.learner("eve", role: .superAdmin)
+            let bob = portal.client(), carol = portal.client(), eve = portal.client()
+            try await bob.login("bob")
+            try await carol.login("carol")
+            try await eve.login("eve")
+
+            #expect(try await bob.send(.GET, "/admin").status == 403)
+            let refused = try await bob.send(.POST, "/api/admin/users", json: ["handle": "mallory", "password": "long enough"])
+            #expect(refused.status == 403, "\(refused.body)")
+            let seen = try await bob.send(.GET, "/api/admin/users").json["users"] as? [[String: Any]] ?? []
+            #expect(seen.map { $0["handle"] as? String } == ["bob"], "row-level security shows a user only themselves")
+
+            let added = try await carol.send(.POST, "/api/admin/users", json: ["handle": "dave", "password": "dave's passphrase"])
+            #expect(added.status == 201, "\(added.body)")
+            #expect(try await portal.client().login("dave", password: "dave's passphrase").status == 200, "a portal-only account logs in")
+            let notSuper = try await carol.send(.POST, "/api/admin/users", json: ["handle": "frank", "password": "long enough", "role": "admin"])
+            #expect(notSuper.status == 403, "only super_admins add admins: \(notSuper.body)")
+            #expect(try await carol.send(.POST, "/api/admin/users/bob", json: ["role": "admin"]).status == 403)
+            #expect(try await carol.send(.POST, "/api/admin/users/bob", json: ["plan": "pro"]).status == 200)
+            #expect(try await eve.send(.POST, "/api/admin/users/dave", json: ["role": "admin"]).status == 200)
+            let users = try await carol.send(.GET, "/api/admin/users").json["users"] as? [[String: Any]] ?? []
+            #expect(users.first { $0["handle"] as? String == "bob" }?["plan"] as? String == "pro")
+            #expect(users.first { $0["handle"] as? String == "dave" }?["role"] as? String == "admin")
+
+            let page = try await carol.send(.GET, "/admin")
+            #expect(page.status == 200 && page.body.contains("data-user=\"bob\"") && page.body.contains("form class=\"inline\" data-api=\"POST /api/admin/users\""))
+            #expect(try await carol.send(.POST, "/api/admin/users/bob", json: ["disabled": true]).status == 200)
+            #expect(try await bob.send(.GET, "/api/me").status == 401, "a disabled user's web session stops")
+
+            let (_, token) = try portal.cluster.as("carol").createToken(name: "no admin", scopes: [.sessions], days: 1)
+            let script = portal.client()
+            script.bearer = token.text
+            #expect(try await script.send(.GET, "/api/admin/users").status == 403, "a token needs the admin scope")
+        }
+    }
+
     @Test func markdownFromAWorkshopRendersInert() {
         let html = MarkdownHTML.render("""
             # Title

@@ -566,7 +566,38 @@ enum SchemaV3 {
         RETURN nalabo.finish_session(s);
     END $$;
 
+    -- A portal-only account, made by an admin from the web: a new NOLOGIN role (the portal takes it on; nobody
+    -- logs in to PostgreSQL with it), the user, and the password's hash. Admins add users; super_admins any role.
+    CREATE FUNCTION nalabo.add_portal_user(p_handle text, p_hash text, p_role text, p_plan text) RETURNS name
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = nalabo, pg_temp AS $$
+    DECLARE v_role name;
+    BEGIN
+        IF NOT nalabo.is_admin() OR (coalesce(p_role, 'user') <> 'user' AND NOT nalabo.is_super_admin()) THEN
+            RAISE EXCEPTION 'admins add users; only super_admins add admins' USING ERRCODE = '42501';
+        END IF;
+        IF p_handle IS NULL OR p_handle !~ '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' THEN
+            RAISE EXCEPTION '% is not a valid handle; expected a lowercase label', p_handle USING ERRCODE = '22023';
+        END IF;
+        IF p_hash IS NULL OR p_hash NOT LIKE '$argon2id$%' THEN
+            RAISE EXCEPTION 'a password is stored as an Argon2id hash' USING ERRCODE = '22023';
+        END IF;
+        IF EXISTS (SELECT 1 FROM nalabo.users WHERE handle = p_handle) THEN
+            RAISE EXCEPTION 'the handle % is taken', p_handle USING ERRCODE = 'NL409';
+        END IF;
+        v_role := ('nalabo_u_' || replace(p_handle, '-', '_'))::name;
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = v_role) THEN
+            RAISE EXCEPTION 'a PostgreSQL role % already exists', v_role USING ERRCODE = 'NL409';
+        END IF;
+        EXECUTE format('CREATE ROLE %I NOLOGIN', v_role);
+        INSERT INTO nalabo.users (handle, db_role, role, plan) VALUES (p_handle, v_role, coalesce(p_role, 'user'), coalesce(p_plan, 'free'));
+        PERFORM nalabo.grant_access(v_role);
+        INSERT INTO nalabo.credentials (user_id, password_hash) VALUES ((SELECT id FROM nalabo.users WHERE handle = p_handle), p_hash);
+        RETURN v_role;
+    END $$;
+
     REVOKE ALL ON FUNCTION nalabo.finish_session(nalabo.workshop_sessions) FROM PUBLIC;
+    REVOKE ALL ON FUNCTION nalabo.add_portal_user(text, text, text, text) FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION nalabo.add_portal_user(text, text, text, text) TO nalabo_user;
     REVOKE ALL ON FUNCTION nalabo.stop_session(uuid) FROM PUBLIC;
     GRANT EXECUTE ON FUNCTION nalabo.stop_session(uuid) TO nalabo_user;
     REVOKE ALL ON FUNCTION nalabo.sessions_to_reap(), nalabo.reap_session(uuid) FROM PUBLIC;

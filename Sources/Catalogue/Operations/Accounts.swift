@@ -29,6 +29,18 @@ extension Catalogue {
         try run("SELECT nalabo.set_password($1, $2)", [handle, hash])
     }
 
+    /// Adds a portal-only account (admins; super_admins for other roles): the database makes its PostgreSQL
+    /// role (NOLOGIN), the user and the password's Argon2id hash.
+    public func addPortalUser(handle: String, password: String, role: UserRole = .user, plan: String = "free") throws {
+        let hash: String
+        do {
+            hash = try PasswordHash.make(password)
+        } catch let refused as PasswordHash.Refused {
+            throw CatalogueError.invalid(refused.description, hint: nil)
+        }
+        try run("SELECT nalabo.add_portal_user($1, $2, $3, $4)", [handle, hash, role.rawValue, plan])
+    }
+
     /// Creates a token for the caller; the returned secret is shown once and stored only as its hash.
     public func createToken(name: String, scopes: [TokenScope], days: Int) throws -> (id: String, token: SecretToken) {
         let token = SecretToken.generate(prefix: "nlb")

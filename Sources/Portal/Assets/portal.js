@@ -61,6 +61,23 @@
     });
   }
 
+  // Admin forms: each names its API call (data-api="POST /api/..."); fields become JSON.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-api]"), function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var call = form.dataset.api.split(" ");
+      var body = {};
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (!field.name || field.value === "") return;
+        if (field.name === "workshops") body.workshops = field.value.split(",").map(function (w) { return w.trim(); }).filter(Boolean);
+        else if (field.type === "number") body[field.name] = Number(field.value);
+        else body[field.name] = field.value;
+      });
+      api(call[0], call[1], body).then(function () { window.location.reload(); })
+        .catch(function (error) { flash(error.message, true); });
+    });
+  });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-action]");
     if (!button) return;
@@ -93,6 +110,11 @@
         if (action === "check") showGrade(result); else showSolve(challenge, result);
       }).catch(function (error) { flash(error.message, true); })
         .then(function () { button.disabled = false; });
+    } else if (action === "admin") {
+      button.disabled = true;
+      api(button.dataset.method, button.dataset.path, JSON.parse(button.dataset.body || "{}"))
+        .then(function () { window.location.reload(); })
+        .catch(function (error) { button.disabled = false; flash(error.message, true); });
     } else if (action === "stop") {
       if (!window.confirm("End this learner's session? Their containers are removed.")) return;
       api("POST", "/api/instructor/sessions/" + encodeURIComponent(button.dataset.session) + "/end").then(function (result) {

@@ -23,7 +23,7 @@ struct Caller: Sendable {
     func allows(_ scope: TokenScope) -> Bool {
         switch credential {
         case .webSession: true
-        case .accessToken(let scopes): scopes.contains(scope) || (scope == .read && !scopes.isEmpty)
+        case .accessToken(let scopes): scopes.contains(scope) || (scope == .read && !scopes.isEmpty) || scopes.contains(.admin)
         }
     }
 }

@@ -34,6 +34,7 @@ public struct PortalServer: Sendable {
         SessionRoutes(labs: labs, pool: pool).register(on: router)
         TerminalSocket(labs: labs).register(on: router)
         InstructorRoutes(labs: labs, pool: pool).register(on: router)
+        AdminRoutes(labs: labs, pool: pool).register(on: router)
         AssetRoutes().register(on: router)
         PageRoutes(labs: labs, pool: pool).register(on: router)
         return router
