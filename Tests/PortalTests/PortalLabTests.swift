@@ -110,6 +110,12 @@ import WorkshopSpec
             script.bearer = token.text
             let output = try #require(try await terminal(portal, script, id, type: "touch /tmp/first && echo made-$((40+2))\n", until: "made-42"))
             #expect(output.contains("made-42"))
+        // A dropped connection comes back to the same shell: what it set is still there.
+        _ = try await terminal(portal, script, id, type: "KEPT=kept-$((2+3))\n", until: "#", name: "tab-1")
+        let again = try await terminal(portal, script, id, type: "echo $KEPT\n", until: "kept-5", name: "tab-1")
+        #expect(again?.contains("kept-5") == true, "\(again ?? "refused")")
+        let fresh = try await terminal(portal, script, id, type: "echo [$KEPT]\n", until: "[]", name: "tab-2")
+        #expect(fresh?.contains("[]") == true, "another terminal is another shell: \(fresh ?? "refused")")
             let passing = try await bob.send(.POST, "/api/sessions/\(id)/check", json: [:])
             #expect((passing.json["challenges"] as? [[String: Any]])?.first { $0["id"] as? String == "first" }?["state"] as? String == "passed",
                     "\(passing.body)")
@@ -194,18 +200,20 @@ import WorkshopSpec
 
     /// Opens the terminal WebSocket as `client`, types `type`, and returns what the shell printed until `until`
     /// appeared (10 s at most); nil when the upgrade was refused.
-    func terminal(_ portal: PortalHarness, _ client: PortalClient, _ id: String, type: String?, until: String? = nil) async throws -> String? {
-        try await terminal(portal.base, client, id, type: type, until: until)
+    func terminal(_ portal: PortalHarness, _ client: PortalClient, _ id: String, type: String?, until: String? = nil,
+                  name: String? = nil) async throws -> String? {
+        try await terminal(portal.base, client, id, type: type, until: until, name: name)
     }
 
-    func terminal(_ base: String, _ client: PortalClient, _ id: String, type: String?, until: String? = nil) async throws -> String? {
+    func terminal(_ base: String, _ client: PortalClient, _ id: String, type: String?, until: String? = nil,
+                  name: String? = nil) async throws -> String? {
         var headers = HTTPFields()
         if let cookie = client.cookie { headers[.cookie] = cookie }
         if let bearer = client.bearer { headers[.authorization] = "Bearer \(bearer)" }
         if let origin = client.origin, origin != "ws://127.0.0.1", let name = HTTPField.Name("Origin") { headers[name] = origin }
         let collected = Collected()
         do {
-            try await WebSocketClient.connect(url: base.replacingOccurrences(of: "http://", with: "ws://") + "/api/sessions/\(id)/terminal/box?cols=100&rows=30",
+            try await WebSocketClient.connect(url: base.replacingOccurrences(of: "http://", with: "ws://") + "/api/sessions/\(id)/terminal/box?cols=100&rows=30" + (name.map { "&terminal=\($0)" } ?? ""),
                                               configuration: .init(additionalHeaders: headers), logger: Logger(label: "test")) { inbound, outbound, _ in
                 collected.upgraded = true
                 guard let type else { return }

@@ -241,6 +241,15 @@
       if (size && isFinite(size.cols) && isFinite(size.rows) && size.cols > 1 && size.rows > 1) term.fit();
     };
     term.fitSafely();
+    // The same name on every reconnect (and reload) finds the same shell while the portal keeps it.
+    var storageKey = "nalabo-terminal-" + lab.dataset.session + "-" + name;
+    var terminalName = sessionStorage.getItem(storageKey);
+    if (!terminalName) {
+      terminalName = Array.prototype.map.call(crypto.getRandomValues(new Uint8Array(12)), function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      }).join("");
+      sessionStorage.setItem(storageKey, terminalName);
+    }
     var state = { term: term, socket: null, delay: 500 };
     terminals[name] = state;
     var encoder = new TextEncoder();
@@ -256,7 +265,7 @@
     function connect() {
       var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
       var url = scheme + window.location.host + "/api/sessions/" + lab.dataset.session + "/terminal/" +
-        encodeURIComponent(name) + "?cols=" + term.cols + "&rows=" + term.rows;
+        encodeURIComponent(name) + "?cols=" + term.cols + "&rows=" + term.rows + "&terminal=" + terminalName;
       var socket = new WebSocket(url);
       socket.binaryType = "arraybuffer";
       state.socket = socket;
@@ -268,7 +277,7 @@
       socket.onclose = function (closed) {
         node.dataset.ready = "false";
         if (closed.code === 1008) { term.write("\r\n[not your session]\r\n"); return; }
-        term.write("\r\n[disconnected; reconnecting…]\r\n");
+        term.write("\r\n[disconnected; reconnecting…]");
         setTimeout(connect, state.delay);
         state.delay = Math.min(state.delay * 2, 10000);
       };

@@ -15,6 +15,7 @@ public struct PortalServer: Sendable {
     public let configuration: PortalConfiguration
     let pool: ConnectionPool
     let labs: LabSessions
+    let terminals = TerminalRegistry()
 
     /// Connects the backend and prepares the state directory; the database is reached on first use.
     public init(configuration: PortalConfiguration, backend: any SessionBackend) {
@@ -32,7 +33,7 @@ public struct PortalServer: Sendable {
         router.router.add(middleware: AuthenticationMiddleware(pool: pool, configuration: configuration))
         AccountRoutes(pool: pool, configuration: configuration).register(on: router)
         SessionRoutes(labs: labs, pool: pool).register(on: router)
-        TerminalSocket(labs: labs).register(on: router)
+        TerminalSocket(labs: labs, registry: terminals).register(on: router)
         InstructorRoutes(labs: labs, pool: pool).register(on: router)
         AdminRoutes(labs: labs, pool: pool).register(on: router)
         AssetRoutes().register(on: router)

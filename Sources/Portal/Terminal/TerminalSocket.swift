@@ -11,6 +11,7 @@ import Runtime
 /// `Origin` checked, and refused with 404 before the upgrade for anyone else's session.
 struct TerminalSocket {
     let labs: LabSessions
+    let registry: TerminalRegistry
 
     static let path = "/api/sessions/:id/terminal/:container"
 
@@ -41,10 +42,19 @@ struct TerminalSocket {
                 return
             }
             let shell = owned.workshop.environment.containers.first { $0.name == container }?.shell ?? "/bin/sh"
-            let terminal = try await backend.attachTerminal(member: container, command: [shell], in: handle, size: size)
+            // The page names its terminal so that a reconnect finds the same shell; without a name, a new one.
+            let name = context.request.uri.queryParameters.get("terminal").flatMap { $0.count <= 64 ? String($0) : nil }
+                ?? UUID().uuidString
+            let key = TerminalRegistry.Key(session: owned.catalogueID, container: container, terminal: name)
+            let (terminal, replay, output) = try await registry.attach(key) {
+                try await backend.attachTerminal(member: container, command: [shell], in: handle, size: size)
+            }
+            try? await terminal.resize(size)
+            defer { Task { await registry.detach(key) } }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for try await chunk in terminal.output {
+                    if !replay.isEmpty { try await outbound.write(.binary(ByteBuffer(bytes: replay))) }
+                    for await chunk in output {
                         try await outbound.write(.binary(ByteBuffer(bytes: chunk)))
                     }
                     try await outbound.close(.normalClosure, reason: "the shell ended")
@@ -75,7 +85,6 @@ struct TerminalSocket {
                 _ = try? await group.next()
                 group.cancelAll()
             }
-            await terminal.close()
         }
     }
 
