@@ -63,8 +63,10 @@ final class KubernetesCredentials: Sendable {
         let output: String
         let said: String
         do {
-            let result = try await Subprocess.run(executable, arguments: Arguments(plugin.args), environment: .inherit.updating(overrides),
-                                                  output: .string(limit: 1 << 20), error: .string(limit: 64 << 10))
+            let result = try await Self.launching {
+                try await Subprocess.run(executable, arguments: Arguments(plugin.args), environment: .inherit.updating(overrides),
+                                         output: .string(limit: 1 << 20), error: .string(limit: 64 << 10))
+            }
             status = result.terminationStatus
             output = result.standardOutput
             said = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -111,5 +113,19 @@ final class KubernetesCredentials: Sendable {
             throw Kubeconfig.Failure("the certificates of cluster \(cluster.server) or user \(userName) cannot be read: \(error)")
         }
         return tls
+    }
+
+    /// Runs `launch`, again after a short pause when exec(2) said ETXTBSY: a program just written is still open
+    /// for writing in a process that another thread forked meanwhile (as Go's os/exec does, a few times only).
+    static func launching<T>(_ launch: () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await launch()
+            } catch let error as SubprocessError where error.underlyingError?.rawValue == ETXTBSY && attempt < 5 {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(10 << attempt))
+            }
+        }
     }
 }
