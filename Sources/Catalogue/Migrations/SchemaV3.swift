@@ -584,7 +584,8 @@ enum SchemaV3 {
         IF EXISTS (SELECT 1 FROM nalabo.users WHERE handle = p_handle) THEN
             RAISE EXCEPTION 'the handle % is taken', p_handle USING ERRCODE = 'NL409';
         END IF;
-        v_role := ('nalabo_u_' || replace(p_handle, '-', '_'))::name;
+        -- Roles are cluster-wide: a random suffix keeps catalogues in one cluster (and a handle used again) apart.
+        v_role := ('nalabo_u_' || left(replace(p_handle, '-', '_'), 40) || '_' || substr(md5(gen_random_uuid()::text), 1, 8))::name;
         IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = v_role) THEN
             RAISE EXCEPTION 'a PostgreSQL role % already exists', v_role USING ERRCODE = 'NL409';
         END IF;

@@ -27,8 +27,9 @@ final class ConnectionPool: Sendable {
             let value = try await threads.runIfActive { try body(catalogue.value) }
             giveBack(connection.value)
             return value
-        } catch let error as CatalogueError {
-            if case .unreachable = error {} else { giveBack(connection.value) }
+        } catch {
+            // Any failure but a lost connection leaves the connection usable (each transaction rolled back).
+            if case CatalogueError.unreachable = error {} else { giveBack(connection.value) }
             throw error
         }
     }

@@ -51,11 +51,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     }
 
     private func authenticate<T: Sendable>(_ body: @escaping @Sendable (Catalogue) throws -> T) async throws -> T {
-        do {
-            return try await pool.withCatalogue(as: Catalogue.authenticatorRole, body)
-        } catch {
-            throw PortalError.from(error)
-        }
+        try await pool.withCatalogue(as: Catalogue.authenticatorRole, body)
     }
 
     /// The peer's address; a trusted proxy's `X-Forwarded-For` names the client behind it.

@@ -32,7 +32,7 @@ struct LabSessions: Sendable {
             return value
         } catch {
             if case CatalogueError.unreachable = error {} else { pool.giveBack(borrowed.value) }
-            throw PortalError.from(error)
+            throw error
         }
     }
 
@@ -59,11 +59,7 @@ struct LabSessions: Sendable {
     /// The backend of a record: the portal's own, or the one the record was started on.
     func backend(for record: LocalSession) async throws -> any SessionBackend {
         if record.backend == backend.locator { return backend }
-        do {
-            return try await SessionBackends.reopen(record)
-        } catch {
-            throw PortalError.from(error)
-        }
+        return try await SessionBackends.reopen(record)
     }
 
     /// Marks the caller's session as in use now (its page or terminal is open): the reaper ends orphaned

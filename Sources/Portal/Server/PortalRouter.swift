@@ -15,13 +15,8 @@ final class PortalRouter: @unchecked Sendable {
     func on(_ method: HTTPRequest.Method, _ path: String,
             _ handler: @Sendable @escaping (Request, PortalContext) async throws -> Response) {
         routes.append("\(method.rawValue) " + Self.openAPIPath(path))
-        router.on(RouterPath(path), method: method) { request, context in
-            do {
-                return try await handler(request, context)
-            } catch {
-                throw PortalError.from(error)
-            }
-        }
+        // Errors become their JSON answer in SecurityHeadersMiddleware, the one place that translates them.
+        router.on(RouterPath(path), method: method, use: handler)
     }
 
     /// Records a route added to ``router`` directly (the WebSocket upgrade).

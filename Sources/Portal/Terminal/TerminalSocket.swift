@@ -24,12 +24,8 @@ struct TerminalSocket {
     func register(on router: PortalRouter) {
         router.recordRoute("GET " + PortalRouter.openAPIPath(Self.path))
         router.router.ws(RouterPath(Self.path)) { request, context in
-            do {
-                _ = try await target(request, context)
-                return .upgrade([:])
-            } catch {
-                throw PortalError.from(error)
-            }
+            _ = try await target(request, context)
+            return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             guard let (owned, container) = try? await target(context.request, context.requestContext) else {
                 try await outbound.close(.policyViolation, reason: "not your session")
