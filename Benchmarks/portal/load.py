@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Portal load, measured side by side in one run (Benchmarks/portal/run starts the portal and the catalogue).
 
-  load.py start   BASE TOKEN WORKSHOP N          Start → terminal ready, N times (sequential), as JSON
+  load.py start   BASE TOKEN WORKSHOP N [EVENT]  Start → terminal ready, N times (sequential), as JSON; within
+                                                 EVENT when given (whose reserved labs Start then hands over)
   load.py learners BASE TOKENS_FILE WORKSHOP SECONDS   N learners (one token each) checking every 10 s and typing
                                                  into their terminal every second; check latencies as JSON
   load.py idle    BASE TOKEN WORKSHOP N          N checks of one session on an otherwise idle portal
@@ -49,11 +50,12 @@ def summary(values):
             "p95_ms": round(percentile(values, 95) * 1000, 1), "max_ms": round(max(values) * 1000, 1)}
 
 
-async def measure_start(token, workshop, count):
+async def measure_start(token, workshop, count, event=None):
     times = []
+    body = {"workshop": workshop} if event is None else {"workshop": workshop, "event": event}
     for _ in range(count):
         began = time.monotonic()
-        session = await acall("POST", "/api/sessions", token, {"workshop": workshop})
+        session = await acall("POST", "/api/sessions", token, body)
         socket = await terminal_ready(session["id"], token, session["containers"][0]["name"])
         times.append(time.monotonic() - began)
         await socket.close()
@@ -106,7 +108,8 @@ async def measure_idle(token, workshop, count):
 
 mode = sys.argv[1]
 if mode == "start":
-    print(json.dumps(asyncio.run(measure_start(sys.argv[3], sys.argv[4], int(sys.argv[5])))))
+    event = sys.argv[6] if len(sys.argv) > 6 else None
+    print(json.dumps(asyncio.run(measure_start(sys.argv[3], sys.argv[4], int(sys.argv[5]), event))))
 elif mode == "idle":
     print(json.dumps(asyncio.run(measure_idle(sys.argv[3], sys.argv[4], int(sys.argv[5])))))
 elif mode == "learners":

@@ -8,12 +8,12 @@ import WorkshopSpec
 /// attempt recorded, and end it. No printing and no argument parsing: callers present what it returns.
 public struct LabService: Sendable {
     public let backend: any SessionBackend
-    public let store: SessionStore
+    public let store: any SessionRecords
     /// Opens the catalogue when a session of a published workshop must record something; nil when there is none
     /// to reach (progress is then kept locally only, with a warning).
     public let catalogue: @Sendable () throws -> Catalogue
 
-    public init(backend: any SessionBackend, store: SessionStore, catalogue: @escaping @Sendable () throws -> Catalogue) {
+    public init(backend: any SessionBackend, store: any SessionRecords, catalogue: @escaping @Sendable () throws -> Catalogue) {
         self.backend = backend
         self.store = store
         self.catalogue = catalogue
@@ -79,23 +79,45 @@ public struct LabService: Sendable {
                     options.expiresAt = expiry
                     options.extendableUntil = event.deadlineSeconds.map { Date().addingTimeInterval(TimeInterval($0)) }
                 }
+                if let claimed = try claimReserve(session: id, expiresAt: options.expiresAt, catalogue: catalogue) {
+                    return claimed
+                }
             } else {
                 catalogueSession = try catalogue.startSession(version: version)
             }
             connection = catalogue
         }
         options.source = resolved.source
-        var record: LocalSession
+        options.catalogueSession = catalogueSession
         do {
-            record = try await provisioner.up(resolved.workshop, options: options, events: events)
+            return try await provisioner.up(resolved.workshop, options: options, events: events)
         } catch {
             if let catalogueSession, let connection { _ = try? connection.endSession(catalogueSession) }
             throw error
         }
-        if let catalogueSession {
-            record = (try? store.update(record.id) { $0.catalogueSession = catalogueSession }) ?? record
+    }
+
+    /// Gives a new event session a reserved lab, started ahead for its event and version, when one is ready
+    /// (the database hands each to one session only); nil when none is.
+    private func claimReserve(session: String, expiresAt: Date?, catalogue: Catalogue) throws -> LocalSession? {
+        let claimed: String?
+        do {
+            claimed = try catalogue.claimReservedLab(session: session)
+        } catch {
+            _ = try? catalogue.endSession(session)
+            throw error
         }
-        return record
+        guard let claimed else { return nil }
+        do {
+            return try store.update(claimed) { record in
+                record.catalogueSession = session
+                record.createdAt = Date()
+                if let expiresAt { record.expiresAt = expiresAt }
+            }
+        } catch {
+            _ = try? catalogue.endSession(session)
+            throw error
+        }
     }
 
     /// Grades a session and records the graded attempts in the catalogue; `warnings` say what could not be

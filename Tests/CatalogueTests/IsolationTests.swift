@@ -21,7 +21,7 @@ import WorkshopSpec
         // tokens, events, their workshops, guests.
         #expect(tables.compactMap { $0["relname"] }.sorted() == [
             "api_tokens", "audit_events", "challenge_attempts", "challenge_progress", "challenges", "credentials", "event_workshops",
-            "events", "guests", "login_failures", "nalabo_migrations", "plans", "users", "web_sessions", "workshop_sessions",
+            "events", "guests", "lab_records", "login_failures", "nalabo_migrations", "plans", "users", "web_sessions", "workshop_sessions",
             "workshop_versions", "workshops"])
         // Row-level security is on everywhere; only the catalogue's owner, which runs the definer functions
         // that write, bypasses it (no user role can act as the owner).

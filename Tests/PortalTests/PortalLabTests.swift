@@ -187,7 +187,7 @@ import WorkshopSpec
             // Time passes (in the database, which decides).
             try portal.cluster.superuserConnection().execute(
                 "UPDATE nalabo.workshop_sessions SET expires_at = now() - interval '1 second' WHERE id = $1::uuid", [id])
-            let reaper = Reaper(labs: portal.server.labs, interval: .seconds(60), logger: Logger(label: "test"))
+            let reaper = Reaper(labs: portal.server.labs, interval: .seconds(60), reserveClaimWindow: .seconds(600), logger: Logger(label: "test"))
             #expect(await reaper.sweep() == [id])
             #expect(await reaper.sweep().isEmpty, "a second pass (or a second portal) finds nothing left")
             #expect(try await !docker.sessions().contains { $0.id == local.id })

@@ -16,5 +16,6 @@ public struct Migration: Sendable {
         Migration(1, "catalogue", SchemaV1.sql),
         Migration(2, "database-enforced limits, results and audit", SchemaV2.sql),
         Migration(3, "portal: accounts, web sessions, tokens and events", SchemaV3.sql),
+        Migration(4, "portal: lab records and reserved labs", SchemaV4.sql),
     ]
 }

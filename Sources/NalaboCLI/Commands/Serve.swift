@@ -22,8 +22,8 @@ extension Nalabo {
         var trustedProxies: [String] = []
         @Option(name: .customLong("tls-cert"), help: "A PEM certificate chain: serve HTTPS directly (with --tls-key).") var tlsCertificate: String?
         @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert.") var tlsKey: String?
-        @Option(name: .customLong("state-dir"), help: "Where lab sessions' local records are kept; default $XDG_STATE_HOME/nalabo/portal.")
-        var stateDirectory: String?
+        @Flag(name: .customLong("end-labs-on-exit"), help: "On Ctrl-C or SIGTERM, end every running lab of the catalogue (a one-process demo or class).")
+        var endLabsOnExit = false
         @OptionGroup var backend: BackendOptions
         @OptionGroup var database: DatabaseOptions
 
@@ -32,8 +32,8 @@ extension Nalabo {
                 throw CommandFailure("--listen is \(listen); write HOST:PORT, such as 127.0.0.1:8080", status: ExitStatus.couldNotRun).exit()
             }
             var settings = PortalConfiguration(
-                database: ConnectionSettings.resolve(option: database.databaseURL, environment: ProcessInfo.processInfo.environment),
-                stateDirectory: stateDirectory.map { URL(fileURLWithPath: $0) } ?? PortalConfiguration.defaultStateDirectory())
+                database: ConnectionSettings.resolve(option: database.databaseURL, environment: ProcessInfo.processInfo.environment))
+            settings.endLabsOnExit = endLabsOnExit
             settings.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
             settings.port = port
             if let publicURL {

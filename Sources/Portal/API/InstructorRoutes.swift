@@ -24,7 +24,7 @@ struct InstructorRoutes {
             // The database refuses unless the caller owns the workshop (or is an admin); only then do the
             // containers go.
             let status = try await pool.withCatalogue(as: caller.role) { try $0.stopSession(id) }
-            let problems = await labs.removeLocal(catalogueSession: id)
+            let problems = await labs.removeLab(catalogueSession: id)
             return JSONText.response(JSONText.object(["id": id, "status": status, "problems": problems]))
         }
         router.on(.get, "/api/stats/:owner/:slug") { _, context in

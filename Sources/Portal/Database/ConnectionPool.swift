@@ -10,7 +10,7 @@ final class ConnectionPool: Sendable {
     private let settings: ConnectionSettings
     private let idle = NIOLockedValueBox<[UncheckedBox<Connection>]>([])
     private let most: Int
-    private let threads: NIOThreadPool
+    let threads: NIOThreadPool
 
     init(settings: ConnectionSettings, idleConnections: Int = 8, threads: NIOThreadPool = .singleton) {
         self.settings = settings

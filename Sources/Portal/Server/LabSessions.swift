@@ -5,11 +5,12 @@ import Runtime
 import WorkshopSpec
 
 /// The portal's lab sessions: each is a catalogue session (its public id, seen through row-level security as
-/// the caller) and a local record of the backend's objects. Every operation first asks the database, as the
-/// caller, whether the session is theirs; only then is the local record looked up.
+/// the caller) and a lab record of the backend's objects, kept in the catalogue too. Every operation first asks
+/// the database, as the caller, whether the session is theirs, and reads its lab record as the caller (whose
+/// role sees only the records of its own sessions).
 struct LabSessions: Sendable {
     let pool: ConnectionPool
-    let store: SessionStore
+    let store: CatalogueLabRecords
     let backend: any SessionBackend
 
     /// A session the caller owns, with its record and workshop.
@@ -44,14 +45,20 @@ struct LabSessions: Sendable {
             try catalogue.ownLiveSession(id)
         }
         guard let event = found else { throw PortalError.notFound("no session \(id) of yours") }
-        guard let record = store.all().sessions.first(where: { $0.catalogueSession == id }) else {
-            throw PortalError(status: .gone, message: "session \(id) has no running lab on this portal (it was ended or lost); start a new one")
+        let stored = try await pool.withCatalogue(as: role) { catalogue -> (record: LabRecordRow, bundle: String?)? in
+            guard let row = try catalogue.labRecord(session: id) else { return nil }
+            return (row, try catalogue.labBundle(row.id))
         }
+        guard let stored else {
+            throw PortalError(status: .gone, message: "session \(id) has no running lab (it was ended or lost); start a new one")
+        }
+        let record: LocalSession
         let workshop: Workshop
         do {
-            workshop = try StoredBundle(json: store.bundle(record.id)).workshop()
+            record = try SessionStore.decode(Data(stored.record.json.utf8))
+            workshop = try StoredBundle(json: stored.bundle ?? "").workshop()
         } catch {
-            throw PortalError(status: .internalServerError, message: "the workshop stored with session \(id) cannot be read: \(error)")
+            throw PortalError(status: .internalServerError, message: "the lab record of session \(id) cannot be read: \(error)")
         }
         return Owned(catalogueID: id, record: record, workshop: workshop, event: event.isEmpty ? nil : event)
     }
@@ -68,15 +75,26 @@ struct LabSessions: Sendable {
         _ = try? await pool.withCatalogue(as: role) { try $0.touchSession(id) }
     }
 
-    /// Removes the containers and local record of a catalogue session (after the database ended it);
-    /// what could not be removed.
-    func removeLocal(catalogueSession id: String) async -> [String] {
-        guard let record = store.all().sessions.first(where: { $0.catalogueSession == id }) else { return [] }
+    /// Removes the containers and lab record of a catalogue session (after the database ended it); what could
+    /// not be removed.
+    func removeLab(catalogueSession id: String) async -> [String] {
+        let found: LocalSession?
+        do {
+            found = try await pool.threads.runIfActive { [store] in try store.record(catalogueSession: id) }
+        } catch {
+            return ["the lab record of session \(id) cannot be read: \(error)"]
+        }
+        guard let record = found else { return [] }
+        return await remove(record)
+    }
+
+    /// Removes a lab's containers and then its record; what could not be removed.
+    func remove(_ record: LocalSession) async -> [String] {
         let backend = (try? await backend(for: record)) ?? self.backend
         return await SessionProvisioner(backend: backend, store: store).remove(sessionID: record.id)
     }
 
-    /// The title of the step a session's learner is on, from its local record (nil when this portal has none).
+    /// The title of the step a session's learner is on, from its lab record (nil when there is none).
     func currentStepTitle(catalogueSession id: String, in records: [LocalSession]) -> String? {
         guard let record = records.first(where: { $0.catalogueSession == id }),
               let workshop = (try? store.bundle(record.id)).flatMap({ try? StoredBundle(json: $0).workshop() }),

@@ -21,19 +21,21 @@ public struct PortalConfiguration: Sendable {
     public var backend: BackendKind = .docker
     public var kubeconfig: String?
     public var context: String?
-    /// Where the portal keeps its lab sessions' local records (default `$XDG_STATE_HOME/nalabo/portal`).
-    public var stateDirectory: URL
     /// A web session ends after this long without a request, and at the latest after `absoluteSeconds`.
     public var idleSeconds = 2 * 3600
     public var absoluteSeconds = 12 * 3600
-    /// How often expired and orphaned sessions are looked for.
+    /// How often expired and orphaned sessions are looked for, and reserves refilled.
     public var reapInterval: Duration = .seconds(20)
+    /// How long a reserved lab waits for a learner before it is recycled.
+    public var reserveClaimWindow: Duration = .seconds(30 * 60)
+    /// On a clean stop, end every running lab of the catalogue and remove every reserve (a one-process portal
+    /// whose labs must not outlive it: a demo, a one-off class).
+    public var endLabsOnExit = false
     /// Failed logins (per account and per client address) in 15 minutes before logins are refused.
     public var loginFailureLimit = 10
 
-    public init(database: ConnectionSettings, stateDirectory: URL) {
+    public init(database: ConnectionSettings) {
         self.database = database
-        self.stateDirectory = stateDirectory
     }
 
     /// The public URL, or the listening address when none is given.
@@ -50,9 +52,4 @@ public struct PortalConfiguration: Sendable {
     }
 
     public var secureCookies: Bool { effectivePublicURL.scheme == "https" }
-
-    /// The default state directory: `$XDG_STATE_HOME/nalabo/portal`, else `~/.local/state/nalabo/portal`.
-    public static func defaultStateDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        SessionStore.standard(environment: environment).directory.deletingLastPathComponent().appendingPathComponent("portal")
-    }
 }

@@ -9,20 +9,25 @@ import Logging
 import Runtime
 
 /// `nalabo serve`: the training portal. One process holds no state of its own that matters: accounts, web
-/// sessions, events and catalogue sessions live in PostgreSQL; the lab sessions' local records in the state
-/// directory.
+/// sessions, events, catalogue sessions and the labs' records (reserves too) live in PostgreSQL, so processes
+/// on one catalogue and one backend serve the same learners.
 public struct PortalServer: Sendable {
     public let configuration: PortalConfiguration
     let pool: ConnectionPool
     let labs: LabSessions
     let terminals = TerminalRegistry()
 
-    /// Connects the backend and prepares the state directory; the database is reached on first use.
+    /// A portal on `backend`; the database is reached on first use.
     public init(configuration: PortalConfiguration, backend: any SessionBackend) {
         self.configuration = configuration
         pool = ConnectionPool(settings: configuration.database)
-        labs = LabSessions(pool: pool, store: SessionStore(directory: configuration.stateDirectory.appendingPathComponent("sessions")),
-                           backend: backend)
+        labs = LabSessions(pool: pool, store: CatalogueLabRecords(settings: configuration.database), backend: backend)
+    }
+
+    var reaper: Reaper {
+        var logger = Logger(label: "nalabo.portal")
+        logger.logLevel = .notice
+        return Reaper(labs: labs, interval: configuration.reapInterval, reserveClaimWindow: configuration.reserveClaimWindow, logger: logger)
     }
 
     /// Every route: the API, the terminal WebSocket, the pages and the assets. Returned with the list of
@@ -46,7 +51,7 @@ public struct PortalServer: Sendable {
         var logger = Logger(label: "nalabo.portal")
         logger.logLevel = .notice
         let router = makeRouter()
-        let reaper = Reaper(labs: labs, interval: configuration.reapInterval, logger: logger)
+        let reaper = self.reaper
         var server: HTTPServerBuilder = .http1WebSocketUpgrade(webSocketRouter: router.router)
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             let tls = TLSConfiguration.makeServerConfiguration(
@@ -67,5 +72,6 @@ public struct PortalServer: Sendable {
             _ = try await group.next()
             group.cancelAll()
         }
+        if configuration.endLabsOnExit { await reaper.endAll() }
     }
 }

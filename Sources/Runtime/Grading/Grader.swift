@@ -42,9 +42,9 @@ public struct GradeReport: Sendable, Codable, Equatable {
 /// whose `needs` are unmet is reported locked, and becomes gradable in the same run once they pass.
 public struct Grader: Sendable {
     public let backend: any SessionBackend
-    public let store: SessionStore
+    public let store: any SessionRecords
 
-    public init(backend: any SessionBackend, store: SessionStore) {
+    public init(backend: any SessionBackend, store: any SessionRecords) {
         self.backend = backend
         self.store = store
     }

@@ -5,9 +5,9 @@ import WorkshopSpec
 /// removal on failure, written once for every backend.
 public struct SessionProvisioner: Sendable {
     public let backend: any SessionBackend
-    public let store: SessionStore
+    public let store: any SessionRecords
 
-    public init(backend: any SessionBackend, store: SessionStore) {
+    public init(backend: any SessionBackend, store: any SessionRecords) {
         self.backend = backend
         self.store = store
     }
@@ -24,6 +24,8 @@ public struct SessionProvisioner: Sendable {
         /// How long the backend keeps the containers, when the session may be extended past `expiresAt` (a
         /// hosted event's deadline); nil for `expiresAt`.
         public var extendableUntil: Date?
+        /// The catalogue session the record serves, known before the session is provisioned.
+        public var catalogueSession: String?
         public init(source: String) { self.source = source }
     }
 
@@ -41,12 +43,12 @@ public struct SessionProvisioner: Sendable {
         while (try? store.load(id)) != nil { id = Self.newID() }
         let expiresAt = options.expiresAt ?? now.addingTimeInterval(TimeInterval(workshop.limits.session.seconds))
         let plan = SessionPlan(sessionID: id, workshop: workshop, expiresAt: max(expiresAt, options.extendableUntil ?? expiresAt),
-                               stateFile: store.recordPath(id), origin: options.source)
+                               stateFile: store.location(of: id), origin: options.source)
         var record = LocalSession(
             id: id, status: .starting, createdAt: now, expiresAt: expiresAt,
             workshop: .init(slug: workshop.metadata.slug, version: workshop.metadata.version, title: workshop.metadata.title,
                             digest: bundle.digest, source: options.source),
-            backend: backend.locator, handle: nil, containers: [], progress: [:], catalogueSession: nil,
+            backend: backend.locator, handle: nil, containers: [], progress: [:], catalogueSession: options.catalogueSession,
             startingProcess: getpid())
         // The record exists before any backend object, so `prune` never mistakes a starting session for an orphan.
         try store.create(record, bundle: bundle.canonicalText)
@@ -108,7 +110,7 @@ public struct SessionProvisioner: Sendable {
     public func remove(sessionID id: String, events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async -> [String] {
         var problems = await backend.teardown(id, events: events)
         if problems.isEmpty {
-            do { try store.remove(id) } catch { problems.append("\(store.recordPath(id)): \(error)") }
+            do { try store.remove(id) } catch { problems.append("\(store.location(of: id)): \(error)") }
         }
         return problems
     }

@@ -49,7 +49,7 @@ public struct SessionPruner: Sendable {
         for record in local where found[record.id] == nil && record.backend == backend.locator
             && (record.status != .starting || record.isExpired(at: now) || Self.crashedWhileStarting(record))
             && inScope(record.workshop.slug) {
-            pruned.append(Pruned(session: record.id, reason: record.isExpired(at: now) ? .expired : .stale, objects: ["state \(store.recordPath(record.id))"], problems: []))
+            pruned.append(Pruned(session: record.id, reason: record.isExpired(at: now) ? .expired : .stale, objects: ["state \(store.location(of: record.id))"], problems: []))
         }
         guard !dryRun else { return pruned }
         for index in pruned.indices {
@@ -59,8 +59,10 @@ public struct SessionPruner: Sendable {
     }
 
     /// Whether a state file is known to be gone. A file that cannot be looked at (another user's 0700 state
-    /// directory on a shared engine) is not: only "no such file" counts.
+    /// directory on a shared engine) is not: only "no such file" counts. A location that is not a path (a
+    /// portal's record in the catalogue) is never missing here: that portal judges its own sessions.
     static func isMissing(_ path: String) -> Bool {
+        guard path.hasPrefix("/") else { return false }
         var info = stat()
         return stat(path, &info) != 0 && (errno == ENOENT || errno == ENOTDIR)
     }

@@ -7,7 +7,7 @@ import Glibc
 /// `~/.local/state/nalabo/sessions`), holding `session.json` (the ``LocalSession``) and `bundle.json` (the
 /// workshop's canonical bundle, so grading never depends on the spec files still being there). Writes are
 /// atomic (temporary file, fsync, rename); read-modify-write goes through ``update(_:_:)`` under an flock.
-public struct SessionStore: Sendable {
+public struct SessionStore: SessionRecords {
     public let directory: URL
 
     public init(directory: URL) { self.directory = directory }
@@ -29,6 +29,7 @@ public struct SessionStore: Sendable {
 
     func sessionDirectory(_ id: String) -> URL { directory.appendingPathComponent(id) }
     public func recordPath(_ id: String) -> String { sessionDirectory(id).appendingPathComponent("session.json").path }
+    public func location(of id: String) -> String { recordPath(id) }
 
     /// Every recorded session, newest first. Unreadable records are skipped and reported in `problems`.
     public func all() -> (sessions: [LocalSession], problems: [String]) {
@@ -49,13 +50,7 @@ public struct SessionStore: Sendable {
     public func load(_ id: String) throws -> LocalSession? {
         guard let data = FileManager.default.contents(atPath: recordPath(id)) else { return nil }
         do {
-            do {
-                return try Self.decoder.decode(LocalSession.self, from: data)
-            } catch {
-                // A record of an older nalabo, or truly unreadable (then the first error is the one to report).
-                guard let legacy = try? Self.decoder.decode(LocalSession.Legacy.self, from: data) else { throw error }
-                return legacy.current
-            }
+            return try Self.decode(data)
         } catch {
             throw Failure(description: "the session record \(recordPath(id)) is unreadable (\(error)); `nalabo prune` removes the session by its labels")
         }
@@ -156,6 +151,20 @@ public struct SessionStore: Sendable {
         if let failure {
             unlink(temporary)
             throw Failure(description: "cannot write \(path): \(failure)")
+        }
+    }
+
+    /// A record as JSON, the form every store keeps.
+    public static func encode(_ record: LocalSession) throws -> Data { try encoder.encode(record) }
+
+    /// A record from its JSON, of this nalabo or an earlier one.
+    public static func decode(_ data: Data) throws -> LocalSession {
+        do {
+            return try decoder.decode(LocalSession.self, from: data)
+        } catch {
+            // A record of an older nalabo, or truly unreadable (then the first error is the one to report).
+            guard let legacy = try? decoder.decode(LocalSession.Legacy.self, from: data) else { throw error }
+            return legacy.current
         }
     }
 

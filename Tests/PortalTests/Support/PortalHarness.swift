@@ -15,7 +15,6 @@ import WorkshopSpec
 final class PortalHarness: @unchecked Sendable {
     let cluster: TestCatalogue
     let portalRole: String
-    let state: TemporaryDirectory
     let server: PortalServer
     private(set) var port = 0
     private var task: Task<Void, any Error>?
@@ -33,12 +32,10 @@ final class PortalHarness: @unchecked Sendable {
         let superuser = try cluster.superuserConnection()
         try superuser.execute("CREATE ROLE \(portalRole) LOGIN NOINHERIT")
         try superuser.execute("GRANT nalabo_authenticator, nalabo_grader TO \(portalRole)")
-        state = try TemporaryDirectory()
         // Port 0 cannot be the public origin, so pick a free port first — and another one if something else
         // took it before the portal bound it (the suite runs many servers and containers at once).
         var configuration = PortalConfiguration(
-            database: ConnectionSettings(url: TestCatalogue.url(user: portalRole, database: cluster.database)),
-            stateDirectory: URL(fileURLWithPath: state.path))
+            database: ConnectionSettings(url: TestCatalogue.url(user: portalRole, database: cluster.database)))
         configuration.loginFailureLimit = 5
         configuration.reapInterval = .seconds(3600)  // tests sweep themselves
         var started: (PortalServer, Task<Void, any Error>, Int)?
@@ -80,7 +77,7 @@ final class PortalHarness: @unchecked Sendable {
         await portal.stop()
     }
 
-    /// A second `nalabo serve` process on the same catalogue and state directory, behind the same public
+    /// A second `nalabo serve` process on the same catalogue and backend, behind the same public
     /// origin (as behind a load balancer); its base URL.
     func twin() async throws -> String {
         var configuration = self.configuration
