@@ -130,6 +130,7 @@ let package = Package(
             name: "NalaboCLI",
             dependencies: [
                 "LabService",
+                "Markdown",
                 "Portal",
                 "WorkshopSpec",
                 "Catalogue",

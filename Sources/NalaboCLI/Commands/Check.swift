@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalogue
 import Foundation
 import LabService
+import Markdown
 import Runtime
 import WorkshopSpec
 

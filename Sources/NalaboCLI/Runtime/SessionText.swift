@@ -1,4 +1,5 @@
 import Foundation
+import Markdown
 import Runtime
 import WorkshopSpec
 
