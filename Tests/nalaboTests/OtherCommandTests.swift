@@ -107,3 +107,18 @@ import Testing
         #expect(result.stderr == "error: cannot write '/nonexistent-dir/bundle.json': No such file or directory\n")
     }
 }
+
+/// `nalabo serve` refuses a port proxy it could not authenticate for before it connects to anything.
+@Suite struct ServeOptionTests {
+    @Test(arguments: [
+        (["--proxy-listen", "127.0.0.1:8081", "--proxy-url", "http://other.example:8081"], "on the portal's host"),
+        (["--proxy-listen", "127.0.0.1:8080"], "other than --listen"),
+        (["--proxy-listen", "nonsense"], "write HOST:PORT"),
+        (["--proxy-url", "http://127.0.0.1:8081"], "needs --proxy-listen"),
+    ])
+    func aProxyThatCannotWorkIsRefused(_ options: [String], _ message: String) throws {
+        let result = try Nalabo.run(["serve", "--listen", "127.0.0.1:8080", "--database-url", "host=/nonexistent"] + options)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+}

@@ -8,6 +8,9 @@
 ///   set). `claim_reserved_lab` gives the oldest ready one to a learner's new event session, skipping rows
 ///   another transaction holds, so two learners never get the same lab; `reserves_wanted` says how many each
 ///   event workshop lacks (within the event's capacity), `stale_reserves` which to recycle.
+/// - Authenticating a request no longer writes: a web session's `last_seen` and a token's `last_used_at` are
+///   moved on only when they are 30 seconds old, so concurrent requests with one credential neither queue on
+///   its row nor each wait for a WAL flush (idle expiry stays exact to 30 s).
 enum SchemaV4 {
     static let sql = #"""
     CREATE TABLE nalabo.lab_records (
@@ -117,6 +120,47 @@ enum SchemaV4 {
         PERFORM nalabo.require_authenticator();
         RETURN QUERY SELECT r.id FROM nalabo.lab_records r JOIN nalabo.workshop_sessions s ON s.id = r.session_id
             WHERE s.ended_at IS NOT NULL;
+    END $$;
+
+    CREATE OR REPLACE FUNCTION nalabo.web_session_role(p_token_hash bytea) RETURNS name
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = nalabo, pg_temp AS $$
+    DECLARE
+        found_role name;
+        seen timestamptz;
+    BEGIN
+        PERFORM nalabo.require_authenticator();
+        SELECT u.db_role, s.last_seen INTO found_role, seen
+            FROM nalabo.web_sessions s JOIN nalabo.users u ON u.id = s.user_id
+            WHERE s.token_hash = p_token_hash AND NOT u.disabled AND s.revoked_at IS NULL
+              AND s.expires_at > now() AND s.last_seen + make_interval(secs => s.idle_seconds) > now()
+              AND nalabo.portal_may_become(u.db_role);
+        IF found_role IS NOT NULL AND seen < now() - interval '30 seconds' THEN
+            UPDATE nalabo.web_sessions SET last_seen = now() WHERE token_hash = p_token_hash;
+        END IF;
+        RETURN found_role;
+    END $$;
+
+    CREATE OR REPLACE FUNCTION nalabo.token_role(p_token_hash bytea) RETURNS TABLE (db_role name, scopes text[])
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = nalabo, pg_temp AS $$
+    DECLARE
+        found_role name;
+        found_scopes text[];
+        used timestamptz;
+    BEGIN
+        PERFORM nalabo.require_authenticator();
+        SELECT u.db_role, t.scopes, t.last_used_at INTO found_role, found_scopes, used
+            FROM nalabo.api_tokens t JOIN nalabo.users u ON u.id = t.user_id
+            WHERE t.token_hash = p_token_hash AND NOT u.disabled AND t.revoked_at IS NULL
+              AND t.expires_at > now() AND nalabo.portal_may_become(u.db_role);
+        IF found_role IS NULL THEN
+            RETURN;
+        END IF;
+        IF used IS NULL OR used < now() - interval '30 seconds' THEN
+            UPDATE nalabo.api_tokens SET last_used_at = now() WHERE token_hash = p_token_hash;
+        END IF;
+        db_role := found_role;
+        scopes := found_scopes;
+        RETURN NEXT;
     END $$;
 
     REVOKE ALL ON FUNCTION nalabo.event_workshop_version(nalabo.event_workshops), nalabo.claim_reserved_lab(uuid),

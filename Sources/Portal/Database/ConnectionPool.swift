@@ -12,7 +12,15 @@ final class ConnectionPool: Sendable {
     private let most: Int
     let threads: NIOThreadPool
 
-    init(settings: ConnectionSettings, idleConnections: Int = 8, threads: NIOThreadPool = .singleton) {
+    /// The threads the blocking libpq calls run on: as many as the connections kept, so that requests wait on
+    /// the database side by side (NIO's shared pool has one thread per core, fewer than the requests in flight).
+    static let databaseThreads: NIOThreadPool = {
+        let threads = NIOThreadPool(numberOfThreads: 8)
+        threads.start()
+        return threads
+    }()
+
+    init(settings: ConnectionSettings, idleConnections: Int = 8, threads: NIOThreadPool = ConnectionPool.databaseThreads) {
         self.settings = settings
         self.most = idleConnections
         self.threads = threads

@@ -5,7 +5,8 @@ import WorkshopSpec
 /// The lab page: the steps' instructions (the current one open), each challenge with its state and Check /
 /// Solve, the score and time left with Extend and End, and a terminal per container.
 enum LabPage {
-    static func body(_ owned: LabSessions.Owned) -> String {
+    /// `proxied`: whether published ports are reachable through the port proxy (links to them are shown).
+    static func body(_ owned: LabSessions.Owned, proxied: Bool = false) -> String {
         let e = MarkdownHTML.escape
         let (record, workshop) = (owned.record, owned.workshop)
         let current = currentStep(workshop, progress: record.progress)
@@ -46,6 +47,12 @@ enum LabPage {
             html += "<button type=\"button\" class=\"tab\(index == 0 ? " active" : "")\" data-terminal=\"\(e(container.name))\">\(e(container.name))</button>"
         }
         html += "</div>"
+        let ports = record.containers.flatMap { container in container.ports.map { (container.name, $0.port) } }
+        if proxied && !ports.isEmpty {
+            html += "<p class=\"ports\">Open: " + ports.map { name, port in
+                "<a href=\"/sessions/\(e(owned.catalogueID))/ports/\(port)\" target=\"_blank\" rel=\"noopener\">\(e(name)):\(port)</a>"
+            }.joined(separator: " ") + "</p>"
+        }
         for (index, container) in record.containers.enumerated() {
             html += "<div class=\"console\(index == 0 ? " active" : "")\" id=\"terminal-\(e(container.name))\" data-container=\"\(e(container.name))\"></div>"
         }

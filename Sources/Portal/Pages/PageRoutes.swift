@@ -10,11 +10,14 @@ import WorkshopSpec
 struct PageRoutes {
     let labs: LabSessions
     let pool: ConnectionPool
+    /// The port proxy's public URL, when there is one.
+    let proxyURL: URL?
     private let e = MarkdownHTML.escape
 
-    init(labs: LabSessions, pool: ConnectionPool) {
+    init(labs: LabSessions, pool: ConnectionPool, proxyURL: URL? = nil) {
         self.labs = labs
         self.pool = pool
+        self.proxyURL = proxyURL
     }
 
     func register(on router: PortalRouter) {
@@ -79,7 +82,23 @@ struct PageRoutes {
             await labs.touch(owned.catalogueID, as: caller.role)
             let user = try await pool.withCatalogue(as: caller.role) { try $0.whoami() }
             return Self.page(Page.html(title: owned.workshop.metadata.title, csrf: caller.csrfToken, user: user.handle,
-                                       body: LabPage.body(owned), scripts: ["xterm"]))
+                                       body: LabPage.body(owned, proxied: proxyURL != nil), scripts: ["xterm"]))
+        }
+
+        // A published port: on to the port proxy, which serves it on an origin of its own.
+        router.on(.get, "/sessions/:id/ports/:port") { [proxyURL] _, context in
+            guard let caller = context.caller else { return Response(status: .seeOther, headers: [.location: "/"]) }
+            let owned = try await labs.owned(try context.parameter("id"), as: caller.role)
+            guard let port = Int(try context.parameter("port")), owned.record.containers.contains(where: { $0.ports.contains { $0.port == port } }) else {
+                throw PortalError.notFound("this session publishes no such port")
+            }
+            guard let proxyURL else {
+                throw PortalError(status: .notFound, message: "this portal has no port proxy (nalabo serve --proxy-listen)")
+            }
+            var base = proxyURL.absoluteString
+            while base.hasSuffix("/") { base.removeLast() }
+            let target = base + "/sessions/\(owned.catalogueID)/ports/\(port)/"
+            return Response(status: .seeOther, headers: [.location: target])
         }
     }
 

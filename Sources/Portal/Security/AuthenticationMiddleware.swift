@@ -15,6 +15,18 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     let pool: ConnectionPool
     let configuration: PortalConfiguration
+    /// The origin whose browser requests are accepted: the portal's, or the port proxy's on its listener.
+    var acceptedOrigin: String
+    /// Whether cookie-authenticated state-changing requests need the CSRF token: the portal's own routes do;
+    /// a proxied application's forms cannot know it (the proxy checks their Origin instead).
+    var requiresCSRFToken = true
+
+    init(pool: ConnectionPool, configuration: PortalConfiguration, acceptedOrigin: String? = nil, requiresCSRFToken: Bool = true) {
+        self.pool = pool
+        self.configuration = configuration
+        self.acceptedOrigin = acceptedOrigin ?? configuration.origin
+        self.requiresCSRFToken = requiresCSRFToken
+    }
 
     func handle(_ request: Request, context: PortalContext, next: (Request, PortalContext) async throws -> Response) async throws -> Response {
         var context = context
@@ -24,8 +36,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         // A bearer token is no ambient credential: another site cannot make a browser send it, so neither
         // the Origin nor a CSRF token is asked of it. Everything else is what a browser sends.
         if request.headers[.authorization] == nil, changesState || isWebSocket, let origin = request.headers[.origin],
-           origin != configuration.origin {
-            throw PortalError.forbidden("requests from \(origin) are not accepted; this portal is \(configuration.origin)")
+           origin != acceptedOrigin {
+            throw PortalError.forbidden("requests from \(origin) are not accepted here; this is \(acceptedOrigin)")
         }
         if let authorization = request.headers[.authorization] {
             guard authorization.lowercased().hasPrefix("bearer ") else {
@@ -42,7 +54,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 context.caller = Caller(role: role, credential: .webSession(token))
             }
         }
-        if changesState, let caller = context.caller, let expected = caller.csrfToken {
+        if changesState, requiresCSRFToken, let caller = context.caller, let expected = caller.csrfToken {
             guard let sent = request.headers[.csrfToken], constantTimeEqual(sent, expected) else {
                 throw PortalError.forbidden("the request has no valid CSRF token (X-CSRF-Token); reload the page")
             }

@@ -10,6 +10,14 @@ public struct PortalConfiguration: Sendable {
     /// The address learners open; its origin is the only one whose requests and WebSockets are accepted,
     /// and an `https` URL makes cookies `Secure`. Default `http://HOST:PORT`.
     public var publicURL: URL?
+    /// Where the port proxy listens (nil: no proxy). Published ports of a lab are served there, under
+    /// `/sessions/ID/ports/PORT/`, on an origin of their own — never the portal's, whose pages a proxied
+    /// application's scripts must not be able to read.
+    public var proxyHost: String?
+    public var proxyPort = 8081
+    /// The address learners reach the proxy at; default `http://PROXYHOST:PROXYPORT`. Its host must be the
+    /// public URL's (the proxy authenticates with the portal's cookie, which browsers send to every port of it).
+    public var proxyPublicURL: URL?
     /// PEM files for serving HTTPS directly.
     public var tlsCertificate: String?
     public var tlsKey: String?
@@ -44,12 +52,22 @@ public struct PortalConfiguration: Sendable {
     }
 
     /// `scheme://host[:port]` of the public URL: what browsers send as `Origin`.
-    public var origin: String {
-        let url = effectivePublicURL
-        var origin = "\(url.scheme ?? "http")://\(url.host ?? host)"
+    public var origin: String { Self.origin(effectivePublicURL) }
+
+    public var secureCookies: Bool { effectivePublicURL.scheme == "https" }
+
+    /// The proxy's public URL, when there is a proxy.
+    public var effectiveProxyURL: URL? {
+        guard let proxyHost else { return nil }
+        return proxyPublicURL ?? URL(string: "\(effectivePublicURL.scheme ?? "http")://\(proxyHost.contains(":") ? "[\(proxyHost)]" : proxyHost):\(proxyPort)")
+    }
+
+    /// `scheme://host[:port]` of the proxy's public URL.
+    public var proxyOrigin: String? { effectiveProxyURL.map(Self.origin) }
+
+    static func origin(_ url: URL) -> String {
+        var origin = "\(url.scheme ?? "http")://\(url.host ?? "")"
         if let port = url.port { origin += ":\(port)" }
         return origin
     }
-
-    public var secureCookies: Bool { effectivePublicURL.scheme == "https" }
 }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Catalogue
 import Foundation
 import Hummingbird
@@ -42,8 +43,28 @@ public struct PortalServer: Sendable {
         InstructorRoutes(labs: labs, pool: pool).register(on: router)
         AdminRoutes(labs: labs, pool: pool).register(on: router)
         AssetRoutes().register(on: router)
-        PageRoutes(labs: labs, pool: pool).register(on: router)
+        PageRoutes(labs: labs, pool: pool, proxyURL: configuration.effectiveProxyURL).register(on: router)
         return router
+    }
+
+    /// The port proxy's server on its own listener (nil without `--proxy-listen`): the portal's authentication,
+    /// with its own origin accepted instead of the portal's, and no CSRF token asked of the applications' forms.
+    func makeProxy(client: HTTPClient, logger: Logger) throws -> (any ApplicationProtocol)? {
+        guard let host = configuration.proxyHost, let origin = configuration.proxyOrigin else { return nil }
+        let router = Router(context: PortalContext.self)
+        router.add(middleware: ProxyErrorsMiddleware())
+        router.add(middleware: AuthenticationMiddleware(pool: pool, configuration: configuration, acceptedOrigin: origin, requiresCSRFToken: false))
+        PortProxy(labs: labs, client: client, origin: origin).register(on: router)
+        var server: HTTPServerBuilder = .http1()
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            let tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            server = try .tls(server, tlsConfiguration: tls)
+        }
+        return Application(router: router, server: server,
+                           configuration: .init(address: .hostname(host, port: configuration.proxyPort), serverName: "nalabo-proxy"),
+                           logger: logger)
     }
 
     /// Serves until SIGINT or SIGTERM; `onListening` is told the bound port (useful with port 0).
@@ -65,13 +86,26 @@ public struct PortalServer: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nalabo"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
+        let proxyClient = HTTPClient(eventLoopGroupProvider: .singleton,
+                                     configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10))))
+        do {
+            try await serve(app, proxy: try makeProxy(client: proxyClient, logger: logger), reaper: reaper)
+        } catch {
+            try? await proxyClient.shutdown()
+            throw error
+        }
+        try? await proxyClient.shutdown()
+        if configuration.endLabsOnExit { await reaper.endAll() }
+    }
+
+    private func serve(_ app: some ApplicationProtocol, proxy: (any ApplicationProtocol)?, reaper: Reaper) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await reaper.run() }
             group.addTask { try await app.runService() }
+            if let proxy { group.addTask { try await proxy.runService() } }
             // The server ends (a signal, a failure); the reaper goes with it.
             _ = try await group.next()
             group.cancelAll()
         }
-        if configuration.endLabsOnExit { await reaper.endAll() }
     }
 }

@@ -23,6 +23,8 @@ final class PortalHarness: @unchecked Sendable {
 
     var base: String { "http://127.0.0.1:\(port)" }
     var origin: String { "http://127.0.0.1:\(port)" }
+    /// The port proxy's base URL (and origin).
+    var proxyBase: String { "http://127.0.0.1:\(configuration.proxyPort)" }
 
     /// `backend`: the real Docker engine for tests that start sessions; nil for a backend that refuses
     /// everything (tests of authentication and pages only).
@@ -41,6 +43,8 @@ final class PortalHarness: @unchecked Sendable {
         var started: (PortalServer, Task<Void, any Error>, Int)?
         for _ in 1...3 where started == nil {
             configuration.port = try Self.freePort()
+            configuration.proxyHost = "127.0.0.1"
+            configuration.proxyPort = try Self.freePort()
             let server = PortalServer(configuration: configuration, backend: backend ?? RefusingBackend())
             let task = Task { try await server.run() }
             let probe = PortalClient(base: "http://127.0.0.1:\(configuration.port)", origin: "")
@@ -50,7 +54,9 @@ final class PortalHarness: @unchecked Sendable {
                 if task.isCancelled { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            if (try? await probe.send(.GET, "/api/openapi.json", timeout: .seconds(2)).status) == 200 {
+            let proxyProbe = PortalClient(base: "http://127.0.0.1:\(configuration.proxyPort)", origin: "")
+            if (try? await probe.send(.GET, "/api/openapi.json", timeout: .seconds(2)).status) == 200,
+               (try? await proxyProbe.send(.GET, "/sessions/none/ports/1/", timeout: .seconds(2)).status) == 401 {
                 started = (server, task, configuration.port)
             } else {
                 task.cancel()
@@ -82,6 +88,7 @@ final class PortalHarness: @unchecked Sendable {
     func twin() async throws -> String {
         var configuration = self.configuration
         configuration.port = try Self.freePort()
+        configuration.proxyHost = nil
         configuration.publicURL = URL(string: origin)
         let server = PortalServer(configuration: configuration, backend: self.server.labs.backend)
         twins.append(Task { try await server.run() })
@@ -133,6 +140,9 @@ final class PortalClient: @unchecked Sendable {
         self.origin = origin
     }
 
+    /// Redirects are answers to look at, not to follow.
+    static let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+
     struct Reply: Sendable {
         var status: Int
         var headers: HTTPHeaders
@@ -154,7 +164,7 @@ final class PortalClient: @unchecked Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        let response = try await Self.http.execute(request, timeout: timeout)
         let body = try await response.body.collect(upTo: 8 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: body))
     }
