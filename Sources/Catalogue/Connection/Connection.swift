@@ -1,11 +1,18 @@
 import CLibPQ
 
-/// One connection to the catalogue through libpq. Every statement is sent with `PQexecParams`: values
-/// travel as parameters, never spliced into SQL.
+/// One connection to the catalogue through libpq. Every statement is sent as a prepared statement with its
+/// values as parameters, never spliced into SQL; each distinct statement is prepared once per connection (its
+/// plan is then reused — PostgreSQL plans again when the role changes and row-level security depends on it,
+/// or when the schema changes).
 ///
 /// Not thread-safe: use one connection per task.
 public final class Connection {
     private let handle: OpaquePointer
+    /// Statement text → its prepared name on this connection.
+    private var prepared: [String: String] = [:]
+    private var preparedCount = 0
+    /// Statements are nalabo's own texts, so they are few; past this many, new ones are not kept.
+    private static let mostPrepared = 512
 
     /// Connects, or throws ``ConnectionFailure`` naming where libpq tried.
     public init(_ settings: ConnectionSettings) throws {
@@ -53,14 +60,27 @@ public final class Connection {
     /// Runs one statement with parameters (`$1`, `$2`, ...), returning its rows as text.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [String?] = []) throws -> QueryResult {
+        do {
+            return try run(sql, parameters)
+        } catch let error as PostgresError where error.sqlState == "0A000" && error.message.contains("cached plan") && prepared[sql] != nil {
+            // The schema changed under a kept plan in a way PostgreSQL does not plan around (a migration altered a
+            // result's columns): forget it and prepare the statement again.
+            prepared[sql] = nil
+            return try run(sql, parameters)
+        }
+    }
+
+    private func run(_ sql: String, _ parameters: [String?]) throws -> QueryResult {
+        let name = try statement(sql, parameters: parameters.count)
         var copies = parameters.map { $0.map { strdup($0) } ?? nil }
         defer { copies.forEach { free($0) } }
         let result = copies.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress.map { base in
                 base.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { values in
-                    PQexecParams(handle, sql, Int32(buffer.count), nil, values, nil, nil, 0)
+                    name.map { PQexecPrepared(handle, $0, Int32(buffer.count), values, nil, nil, 0) }
+                        ?? PQexecParams(handle, sql, Int32(buffer.count), nil, values, nil, nil, 0)
                 }
-            } ?? PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0)
+            } ?? (name.map { PQexecPrepared(handle, $0, 0, nil, nil, nil, 0) } ?? PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0))
         }
         guard let result else {
             throw PostgresError(sqlState: "08006", message: Self.errorMessage(handle))
@@ -72,6 +92,22 @@ public final class Connection {
         default:
             throw Self.error(from: result, connection: handle)
         }
+    }
+
+    /// The prepared statement's name for `sql`, preparing it first; nil when the cache is full (the statement
+    /// is then sent unprepared).
+    private func statement(_ sql: String, parameters: Int) throws -> String? {
+        if let name = prepared[sql] { return name }
+        guard prepared.count < Self.mostPrepared else { return nil }
+        preparedCount += 1
+        let name = "nalabo_\(preparedCount)"
+        guard let result = PQprepare(handle, name, sql, 0, nil) else {
+            throw PostgresError(sqlState: "08006", message: Self.errorMessage(handle))
+        }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw Self.error(from: result, connection: handle) }
+        prepared[sql] = name
+        return name
     }
 
     /// Runs several statements that take no parameters, such as an embedded migration. Never pass it text
