@@ -75,7 +75,7 @@ let package = Package(
         ),
         .target(
             name: "Catalogue",
-            dependencies: ["WorkshopSpec", "CLibPQ", "CArgon2"],
+            dependencies: ["WorkshopSpec", "CLibPQ", "CArgon2", .product(name: "Subprocess", package: "swift-subprocess")],
             exclude: ["README.md"]
         ),
         // Shell that runs inside containers lives in Sources/Runtime/Scripts/*.sh (linted with shellcheck) and is

@@ -37,8 +37,17 @@ public final class Catalogue {
     /// Runs a statement, translating PostgreSQL's errors into ``CatalogueError``.
     @discardableResult
     func run(_ sql: String, _ parameters: [String?] = []) throws -> QueryResult {
-        if actingAs != nil && !inTransaction {
-            return try inTransaction { try $0.run(sql, parameters) }
+        if let actingAs, !inTransaction {
+            // SET LOCAL ROLE and the statement, one transaction in one round trip.
+            do {
+                let results = try connection.pipelined([Self.setRole(actingAs), Connection.Statement(sql, parameters)])
+                guard let result = results.last, results.count == 2 else {
+                    throw PostgresError(sqlState: "08006", message: "the catalogue answered \(results.count) of 2 statements")
+                }
+                return result
+            } catch let error as PostgresError {
+                throw CatalogueError.from(error)
+            }
         }
         do {
             return try connection.execute(sql, parameters)
@@ -52,14 +61,15 @@ public final class Catalogue {
         inTransaction = true
         defer { inTransaction = false }
         do {
-            return try connection.transaction { connection in
-                // set_config(..., true) is SET LOCAL ROLE with the role as a parameter.
-                if let actingAs { try connection.execute("SELECT pg_catalog.set_config('role', $1, true)", [actingAs]) }
-                return try body(self)
-            }
+            return try connection.transaction(prelude: actingAs.map { [Self.setRole($0)] } ?? []) { _ in try body(self) }
         } catch let error as PostgresError {
             throw CatalogueError.from(error)
         }
+    }
+
+    /// `SET LOCAL ROLE role`: set_config(..., true) takes the role as a parameter, and ends with the transaction.
+    private static func setRole(_ role: String) -> Connection.Statement {
+        Connection.Statement("SELECT pg_catalog.set_config('role', $1, true)", [role])
     }
 
     /// The nalabo user the connection's role is mapped to.

@@ -12,11 +12,21 @@ public struct LabService: Sendable {
     /// Opens the catalogue when a session of a published workshop must record something; nil when there is none
     /// to reach (progress is then kept locally only, with a warning).
     public let catalogue: @Sendable () throws -> Catalogue
+    /// Where the (blocking) catalogue calls run.
+    public let blocking: BlockingCalls
 
-    public init(backend: any SessionBackend, store: any SessionRecords, catalogue: @escaping @Sendable () throws -> Catalogue) {
+    public init(backend: any SessionBackend, store: any SessionRecords, catalogue: @escaping @Sendable () throws -> Catalogue,
+                blocking: BlockingCalls = .inline) {
         self.backend = backend
         self.store = store
         self.catalogue = catalogue
+        self.blocking = blocking
+    }
+
+    /// Runs `body` on the catalogue, where blocking calls run.
+    private func onCatalogue<T: Sendable>(_ body: @escaping @Sendable (Catalogue) throws -> T) async throws -> T {
+        let catalogue = catalogue
+        return try await blocking.run { try body(catalogue()) }
     }
 
     /// A workshop ready to run, and where it came from.
@@ -67,55 +77,55 @@ public struct LabService: Sendable {
     public func start(_ resolved: Resolved, options: SessionProvisioner.Options, event: EventRecord? = nil,
                       events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async throws -> LocalSession {
         let provisioner = SessionProvisioner(backend: backend, store: store)
-        var connection: Catalogue?
         var catalogueSession: String?
         var options = options
         if let version = resolved.published {
-            let catalogue = try catalogue()
             if let event {
-                let id = try catalogue.startEventSession(event: event.name, version: version)
+                let (id, expiry) = try await onCatalogue { catalogue in
+                    let id = try catalogue.startEventSession(event: event.name, version: version)
+                    return (id, try catalogue.session(id).flatMap { ISO8601DateFormatter().date(from: $0.record.expiresAt) })
+                }
                 catalogueSession = id
-                if let expiry = try catalogue.session(id).flatMap({ ISO8601DateFormatter().date(from: $0.record.expiresAt) }) {
+                if let expiry {
                     options.expiresAt = expiry
                     options.extendableUntil = event.deadlineSeconds.map { Date().addingTimeInterval(TimeInterval($0)) }
                 }
-                if let claimed = try claimReserve(session: id, expiresAt: options.expiresAt, catalogue: catalogue) {
+                if let claimed = try await claimReserve(session: id, expiresAt: options.expiresAt) {
                     return claimed
                 }
             } else {
-                catalogueSession = try catalogue.startSession(version: version)
+                catalogueSession = try await onCatalogue { try $0.startSession(version: version) }
             }
-            connection = catalogue
         }
         options.source = resolved.source
         options.catalogueSession = catalogueSession
         do {
             return try await provisioner.up(resolved.workshop, options: options, events: events)
         } catch {
-            if let catalogueSession, let connection { _ = try? connection.endSession(catalogueSession) }
+            if let catalogueSession { _ = try? await onCatalogue { try $0.endSession(catalogueSession) } }
             throw error
         }
     }
 
     /// Gives a new event session a reserved lab, started ahead for its event and version, when one is ready
     /// (the database hands each to one session only); nil when none is.
-    private func claimReserve(session: String, expiresAt: Date?, catalogue: Catalogue) throws -> LocalSession? {
+    private func claimReserve(session: String, expiresAt: Date?) async throws -> LocalSession? {
         let claimed: String?
         do {
-            claimed = try catalogue.claimReservedLab(session: session)
+            claimed = try await onCatalogue { try $0.claimReservedLab(session: session) }
         } catch {
-            _ = try? catalogue.endSession(session)
+            _ = try? await onCatalogue { try $0.endSession(session) }
             throw error
         }
         guard let claimed else { return nil }
         do {
-            return try store.update(claimed) { record in
+            return try await store.update(claimed) { record in
                 record.catalogueSession = session
                 record.createdAt = Date()
                 if let expiresAt { record.expiresAt = expiresAt }
             }
         } catch {
-            _ = try? catalogue.endSession(session)
+            _ = try? await onCatalogue { try $0.endSession(session) }
             throw error
         }
     }
@@ -127,11 +137,12 @@ public struct LabService: Sendable {
         guard let session = record.catalogueSession else { return (report, []) }
         let graded = report.challenges.filter { $0.state == .passed || $0.state == .failed }
         guard !graded.isEmpty else { return (report, []) }
+        let attempts = graded.map { (id: $0.id, passed: $0.state == .passed, points: $0.checks.reduce(0) { $0 + $1.points }) }
         do {
-            let catalogue = try catalogue()
-            for challenge in graded {
-                try catalogue.recordAttempt(session: session, challenge: challenge.id, passed: challenge.state == .passed,
-                                            points: challenge.checks.reduce(0) { $0 + $1.points })
+            try await onCatalogue { catalogue in
+                for attempt in attempts {
+                    try catalogue.recordAttempt(session: session, challenge: attempt.id, passed: attempt.passed, points: attempt.points)
+                }
             }
             return (report, [])
         } catch {
@@ -145,7 +156,7 @@ public struct LabService: Sendable {
         let outcome = try await Grader(backend: backend, store: store).solve(record, workshop: workshop, challenge: challenge)
         guard outcome.succeeded, let session = record.catalogueSession else { return (outcome, []) }
         do {
-            try catalogue().recordAttempt(session: session, challenge: challenge, passed: true, points: 0, skipped: true)
+            try await onCatalogue { try $0.recordAttempt(session: session, challenge: challenge, passed: true, points: 0, skipped: true) }
             return (outcome, [])
         } catch {
             return (outcome, ["the catalogue did not record the skip: \(error)"])
@@ -159,12 +170,12 @@ public struct LabService: Sendable {
 
     /// Extends a hosted session up to its event's deadline (the database decides by how much); returns the
     /// record with its new expiry.
-    public func extend(_ record: LocalSession) throws -> LocalSession {
+    public func extend(_ record: LocalSession) async throws -> LocalSession {
         guard let session = record.catalogueSession else {
             throw NotExtendable(description: "session \(record.id) is not part of an event, so it cannot be extended")
         }
-        let expiry = try catalogue().extendSession(session)
-        return try store.update(record.id) { $0.expiresAt = expiry }
+        let expiry = try await onCatalogue { try $0.extendSession(session) }
+        return try await store.update(record.id) { $0.expiresAt = expiry }
     }
 
     /// Ends a session: removes everything of it from the backend and the local state, and lets the catalogue
@@ -173,7 +184,7 @@ public struct LabService: Sendable {
         let problems = await SessionProvisioner(backend: backend, store: store).remove(sessionID: record.id)
         guard let session = record.catalogueSession else { return (problems, []) }
         do {
-            _ = try catalogue().endSession(session)
+            _ = try await onCatalogue { try $0.endSession(session) }
             return (problems, [])
         } catch {
             return (problems, ["the catalogue did not record the end of the session: \(error)"])

@@ -48,4 +48,40 @@ import Testing
         // The connection is usable afterwards: no transaction was left open.
         #expect(try connection.execute("SELECT 1").scalar == "1")
     }
+
+    @Test func aPipelineIsOneTransactionInOneRoundTrip() throws {
+        let cluster = try TestCatalogue()
+        let connection = try cluster.ownerConnection()
+        let before = try connection.execute("SHOW search_path").scalar
+        // A local setting made by the first statement holds for the second and ends with the transaction.
+        let results = try connection.pipelined([
+            .init("SELECT pg_catalog.set_config('search_path', $1, true)", ["nalabo_pipeline_test"]),
+            .init("SELECT current_setting('search_path'), $1::int + 1", ["41"]),
+        ])
+        #expect(results.count == 2)
+        #expect(results.last?.records.first?["current_setting"] == "nalabo_pipeline_test")
+        #expect(results.last?.records.first?["?column?"] == "42")
+        #expect(try connection.execute("SHOW search_path").scalar == before)
+    }
+
+    @Test func aFailingStatementRollsBackTheWholePipeline() throws {
+        let cluster = try TestCatalogue()
+        let connection = try cluster.ownerConnection()
+        try connection.execute("CREATE TEMP TABLE marks (n integer)")
+        do {
+            _ = try connection.pipelined([
+                .init("INSERT INTO marks VALUES ($1)", ["1"]),
+                .init("SELECT 1 / 0"),
+                .init("INSERT INTO marks VALUES ($1)", ["2"]),
+            ])
+            Issue.record("a pipeline with a division by zero succeeded")
+        } catch let error as PostgresError {
+            #expect(error.sqlState == "22012")
+        }
+        #expect(try connection.execute("SELECT count(*) FROM marks").scalar == "0")
+        // The connection left pipeline mode and takes statements again.
+        #expect(try connection.execute("SELECT 1").scalar == "1")
+        let results = try connection.pipelined([.init("INSERT INTO marks VALUES (3)"), .init("SELECT count(*) FROM marks")])
+        #expect(results.last?.scalar == "1")
+    }
 }

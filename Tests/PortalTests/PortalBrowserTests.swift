@@ -78,7 +78,7 @@ import WorkshopSpec
                 "SELECT status, score, grading FROM nalabo.workshop_sessions ORDER BY started_at DESC LIMIT 1").records.first
             #expect(row?["status"] == "completed" && row?["score"] == "5" && row?["grading"] == "verified", "\(String(describing: row))")
             // Ending it in the browser removed its containers and its local record.
-            let remaining = portal.server.labs.store.all().sessions
+            let remaining = await portal.server.labs.store.all().sessions
             #expect(remaining.isEmpty, "\(remaining.map(\.id))")
             let docker = try await DockerBackend.connect()
             for record in remaining { print("teardown problems: \(await docker.teardown(record.id))") }

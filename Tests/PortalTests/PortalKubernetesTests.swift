@@ -22,7 +22,7 @@ struct PortalKubernetesTests {
             let started = try await bob.send(.POST, "/api/sessions", json: ["workshop": "alice/tiny"])
             #expect(started.status == 201, "\(started.body)")
             let id = try #require(started.json["id"] as? String)
-            let local = try #require(portal.server.labs.store.all().sessions.first { $0.catalogueSession == id })
+            let local = try #require(await portal.server.labs.store.all().sessions.first { $0.catalogueSession == id })
             #expect(local.backend.kind == .kubernetes)
 
             let failing = try await bob.send(.POST, "/api/sessions/\(id)/check", json: ["challenges": ["first"]])

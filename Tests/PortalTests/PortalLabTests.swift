@@ -72,7 +72,7 @@ import WorkshopSpec
             #expect(started.status == 201, "\(started.body)")
             let id = try #require(started.json["id"] as? String)
                 let firstExpiry = try #require(started.json["expires_at"] as? String)
-            let local = try #require(portal.server.labs.store.all().sessions.first { $0.catalogueSession == id })
+            let local = try #require(await portal.server.labs.store.all().sessions.first { $0.catalogueSession == id })
 
             // The lab page: the step's Markdown rendered inert, a terminal per container, the portal's own script only.
             let page = try await bob.send(.GET, "/sessions/\(id)")
@@ -182,7 +182,7 @@ import WorkshopSpec
             try await bob.login("bob")
             let started = try await bob.send(.POST, "/api/sessions", json: ["workshop": "alice/tiny"])
             let id = try #require(started.json["id"] as? String, "\(started.body)")
-            let local = try #require(portal.server.labs.store.all().sessions.first { $0.catalogueSession == id })
+            let local = try #require(await portal.server.labs.store.all().sessions.first { $0.catalogueSession == id })
             #expect(try await docker.sessions().contains { $0.id == local.id })
             // Time passes (in the database, which decides).
             try portal.cluster.superuserConnection().execute(
@@ -191,7 +191,7 @@ import WorkshopSpec
             #expect(await reaper.sweep() == [id])
             #expect(await reaper.sweep().isEmpty, "a second pass (or a second portal) finds nothing left")
             #expect(try await !docker.sessions().contains { $0.id == local.id })
-            #expect(portal.server.labs.store.all().sessions.isEmpty)
+            #expect(await portal.server.labs.store.all().sessions.isEmpty)
             let row = try portal.cluster.superuserConnection().execute("SELECT status FROM nalabo.workshop_sessions WHERE id = $1::uuid", [id])
             #expect(row.scalar == "expired")
             #expect(try await bob.send(.GET, "/api/sessions/\(id)").status == 404)

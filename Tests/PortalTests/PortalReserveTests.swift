@@ -27,8 +27,8 @@ import WorkshopSpec
             event.sessionSeconds = 600
             try portal.cluster.asOwner().createEvent(event)
             // A second portal process on the same catalogue: the two refill at once and start two, not four.
-            let other = LabSessions(pool: ConnectionPool(settings: portal.configuration.database),
-                                    store: CatalogueLabRecords(settings: portal.configuration.database), backend: docker)
+            let otherPool = ConnectionPool(settings: portal.configuration.database)
+            let other = LabSessions(pool: otherPool, store: CatalogueLabRecords(pool: otherPool), backend: docker)
             async let first = Self.reaper(portal.server.labs).refillReserves()
             async let second = Self.reaper(other).refillReserves()
             let started = await first + second
@@ -44,7 +44,7 @@ import WorkshopSpec
             try await bob.login("bob")
             let response = try await bob.send(.POST, "/api/sessions", json: ["workshop": "alice/tiny", "event": "warm"])
             let id = try #require(response.json["id"] as? String, "\(response.body)")
-            let record = try #require(try portal.server.labs.store.record(catalogueSession: id))
+            let record = try #require(try await portal.server.labs.store.record(catalogueSession: id))
             #expect(reserves.contains(record.id), "bob's lab \(record.id) is one of the reserves \(reserves)")
             #expect(try Self.reserves(portal).count == 1)
             let session = try await bob.send(.GET, "/api/sessions/\(id)")
@@ -81,7 +81,7 @@ import WorkshopSpec
             // Bob ends his session through the CLI's path (not this portal): the next sweep removes his lab.
             _ = try asBob.endSession(id)
             _ = await Self.reaper(portal.server.labs).sweep()
-            #expect(try portal.server.labs.store.load(record.id) == nil)
+            #expect(try await portal.server.labs.store.load(record.id) == nil)
             #expect(try await !docker.sessions().contains { $0.id == record.id })
 
             // A closed event's reserves are recycled.
@@ -96,7 +96,7 @@ import WorkshopSpec
 
             // --end-labs-on-exit: every lab of the catalogue ends.
             await Self.reaper(portal.server.labs).endAll()
-            #expect(portal.server.labs.store.all().sessions.isEmpty)
+            #expect(await portal.server.labs.store.all().sessions.isEmpty)
             let active = try portal.cluster.superuserConnection()
                 .execute("SELECT count(*) FROM nalabo.workshop_sessions WHERE ended_at IS NULL").scalar
             #expect(active == "0")

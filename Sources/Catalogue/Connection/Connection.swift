@@ -110,6 +110,109 @@ public final class Connection {
         return name
     }
 
+    /// A statement and its parameters, for ``pipelined(_:)``.
+    public struct Statement {
+        public var sql: String
+        public var parameters: [String?]
+        public init(_ sql: String, _ parameters: [String?] = []) {
+            self.sql = sql
+            self.parameters = parameters
+        }
+    }
+
+    /// Runs `statements` as one transaction in one round trip (libpq's pipeline mode): they are sent together
+    /// and followed by a single Sync, so the server runs them in one implicit transaction, committed at the Sync
+    /// and rolled back entirely when one fails (the rest are then skipped). Returns each statement's result; the
+    /// first failure is thrown. Serialization failures and deadlocks are retried as ``transaction(attempts:_:)``
+    /// retries.
+    public func pipelined(_ statements: [Statement], attempts: Int = 5) throws -> [QueryResult] {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try sendPipeline(statements)
+            } catch let error as PostgresError where error.sqlState == "0A000" && error.message.contains("cached plan") && attempt == 1 {
+                // As in execute(_:_:): a kept plan the schema changed under; prepare the statements again.
+                for statement in statements { prepared[statement.sql] = nil }
+            } catch let error as PostgresError where error.isTransient && attempt < attempts {
+                let base = 10_000 << (attempt - 1)
+                usleep(useconds_t(base + Int.random(in: 0...base)))
+            }
+        }
+    }
+
+    private func sendPipeline(_ statements: [Statement]) throws -> [QueryResult] {
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError(sqlState: "08006", message: Self.errorMessage(handle))
+        }
+        // What was queued, in order: a statement prepared here (inside the pipeline, so that it is parsed with the
+        // role earlier statements set, as its privileges require), or a statement's execution.
+        enum Queued { case prepare(sql: String, name: String), execute }
+        var queued: [Queued] = []
+        var preparing: [String: String] = [:]
+        var sendFailure: PostgresError?
+        func sent(_ result: Int32) -> Bool {
+            if result != 1 { sendFailure = PostgresError(sqlState: "08006", message: Self.errorMessage(handle)) }
+            return result == 1
+        }
+        for statement in statements {
+            var name = prepared[statement.sql] ?? preparing[statement.sql]
+            if name == nil, prepared.count + preparing.count < Self.mostPrepared {
+                preparedCount += 1
+                let fresh = "nalabo_\(preparedCount)"
+                guard sent(PQsendPrepare(handle, fresh, statement.sql, 0, nil)) else { break }
+                queued.append(.prepare(sql: statement.sql, name: fresh))
+                preparing[statement.sql] = fresh
+                name = fresh
+            }
+            var copies = statement.parameters.map { $0.map { strdup($0) } ?? nil }
+            defer { copies.forEach { free($0) } }
+            let result = copies.withUnsafeMutableBufferPointer { buffer -> Int32 in
+                buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
+                    let count = Int32(values.count)
+                    return name.map { PQsendQueryPrepared(handle, $0, count, values.baseAddress, nil, nil, 0) }
+                        ?? PQsendQueryParams(handle, statement.sql, count, nil, values.baseAddress, nil, nil, 0)
+                }
+            }
+            guard sent(result) else { break }
+            queued.append(.execute)
+        }
+        // The Sync goes out even after a failed send, so that what was queued is answered and drained.
+        guard PQpipelineSync(handle) == 1 else {
+            throw PostgresError(sqlState: "08006", message: Self.errorMessage(handle))
+        }
+        var results: [QueryResult] = []
+        var failure: PostgresError?
+        for item in queued {
+            // Each queued call's results end with a null; an aborted pipeline answers the rest with PIPELINE_ABORTED.
+            while let result = PQgetResult(handle) {
+                defer { PQclear(result) }
+                switch PQresultStatus(result) {
+                case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+                    switch item {
+                    case .prepare(let sql, let name): prepared[sql] = name
+                    case .execute: results.append(QueryResult(result))
+                    }
+                case PGRES_PIPELINE_ABORTED:
+                    break
+                default:
+                    if failure == nil { failure = Self.error(from: result, connection: handle) }
+                }
+            }
+        }
+        // Then the Sync's own result.
+        var synced = false
+        while !synced, let result = PQgetResult(handle) {
+            synced = PQresultStatus(result) == PGRES_PIPELINE_SYNC
+            PQclear(result)
+        }
+        guard synced, PQexitPipelineMode(handle) == 1 else {
+            throw PostgresError(sqlState: "08006", message: Self.errorMessage(handle))
+        }
+        if let failure = failure ?? sendFailure { throw failure }
+        return results
+    }
+
     /// Runs several statements that take no parameters, such as an embedded migration. Never pass it text
     /// that came from input: it has no parameters to keep values apart from SQL.
     func executeScript(_ sql: StaticScript) throws {
@@ -126,12 +229,15 @@ public final class Connection {
     /// Runs `body` in a transaction, committing when it returns and rolling back when it throws. The whole
     /// transaction is retried on serialization failures and deadlocks, with jittered backoff, a bounded
     /// number of times.
-    public func transaction<T>(attempts: Int = 5, _ body: (Connection) throws -> T) throws -> T {
+    ///
+    /// `prelude` runs right after `BEGIN`, in the same round trip (such as `SET LOCAL ROLE`).
+    public func transaction<T>(attempts: Int = 5, prelude: [Statement] = [], _ body: (Connection) throws -> T) throws -> T {
         var attempt = 0
         while true {
             attempt += 1
-            try execute("BEGIN")
+            if prelude.isEmpty { try execute("BEGIN") }
             do {
+                if !prelude.isEmpty { _ = try sendPipeline([Statement("BEGIN")] + prelude) }
                 let value = try body(self)
                 try execute("COMMIT")
                 return value

@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 
 /// A private PostgreSQL cluster under the XDG data directory, for trying the catalogue without a server:
 /// `initdb` and `pg_ctl` run it on a Unix socket only, the catalogue is migrated, and the current OS user
@@ -47,15 +48,15 @@ public struct LocalCluster: Sendable {
 
     /// Creates the cluster when missing, starts it, migrates the catalogue and maps the OS user to a
     /// super_admin. Safe to run again.
-    public func start() throws {
+    public func start() async throws {
         guard getuid() != 0 else { throw Problem.runningAsRoot }
         let bin = try Self.binaries()
         if !FileManager.default.fileExists(atPath: directory + "/data/PG_VERSION") {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try run(bin + "/initdb", ["-D", directory + "/data", "-U", Self.administrator, "--auth=trust", "--encoding=UTF8"])
+            try await run(bin + "/initdb", ["-D", directory + "/data", "-U", Self.administrator, "--auth=trust", "--encoding=UTF8"])
         }
-        if !isRunning(bin) {
-            try run(bin + "/pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60", "start",
+        if !(await isRunning(bin)) {
+            try await run(bin + "/pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60", "start",
                                       "-o", "-c listen_addresses='' -c unix_socket_directories='\(directory)' -p \(port)"])
         }
         let admin = try Connection(ConnectionSettings(url: "postgresql:///postgres?host=\(directory)&port=\(port)&user=\(Self.administrator)"))
@@ -76,16 +77,16 @@ public struct LocalCluster: Sendable {
         }
     }
 
-    public func stop() throws {
+    public func stop() async throws {
         let bin = try Self.binaries()
-        guard isRunning(bin) else { return }
-        try run(bin + "/pg_ctl", ["-D", directory + "/data", "-m", "fast", "-w", "stop"])
+        guard await isRunning(bin) else { return }
+        try await run(bin + "/pg_ctl", ["-D", directory + "/data", "-m", "fast", "-w", "stop"])
     }
 
     /// Whether the cluster exists and runs.
-    public func status() throws -> (exists: Bool, running: Bool) {
+    public func status() async throws -> (exists: Bool, running: Bool) {
         let bin = try Self.binaries()
-        return (FileManager.default.fileExists(atPath: directory + "/data/PG_VERSION"), isRunning(bin))
+        return (FileManager.default.fileExists(atPath: directory + "/data/PG_VERSION"), await isRunning(bin))
     }
 
     private var handleFromUser: String {
@@ -93,8 +94,8 @@ public struct LocalCluster: Sendable {
         return handle.isEmpty ? "me" : handle
     }
 
-    private func isRunning(_ bin: String) -> Bool {
-        (try? run(bin + "/pg_ctl", ["-D", directory + "/data", "status"])) != nil
+    private func isRunning(_ bin: String) async -> Bool {
+        (try? await run(bin + "/pg_ctl", ["-D", directory + "/data", "status"])) != nil
     }
 
     /// initdb and pg_ctl from PATH, or from Debian's versioned directories.
@@ -109,46 +110,23 @@ public struct LocalCluster: Sendable {
         throw Problem.postgresMissing
     }
 
-    /// Runs a PostgreSQL tool and waits for it with waitpid(2): Foundation's Process waits on a run loop that
-    /// an async command-line entry point does not run, and the server pg_ctl starts keeps no pipe of ours open.
+    /// Runs a PostgreSQL tool with swift-subprocess, its output and errors together; the child gets default
+    /// signal handling and an empty signal mask (the server pg_ctl starts outlives nalabo, which ignores
+    /// SIGPIPE), and the server keeps no pipe of ours open (pg_ctl sends its output to the log file).
     @discardableResult
-    private func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("nalabo-local-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        // The server pg_ctl starts outlives nalabo: give it default signal handling, not nalabo's (which ignores
-        // SIGPIPE), and no blocked signals.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        sigdelset(&defaults, SIGKILL)
-        sigdelset(&defaults, SIGSTOP)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard spawned == 0 else {
-            throw Problem.command(URL(fileURLWithPath: executable).lastPathComponent, output: String(cString: strerror(spawned)))
+    private func run(_ executable: String, _ arguments: [String]) async throws -> String {
+        let name = URL(fileURLWithPath: executable).lastPathComponent
+        let text: String
+        let status: TerminationStatus
+        do {
+            let result = try await Subprocess.run(.path(.init(executable)), arguments: Arguments(arguments), input: .none,
+                                                  output: .string(limit: 1 << 20), error: .combinedWithOutput)
+            text = result.standardOutput ?? ""
+            status = result.terminationStatus
+        } catch {
+            throw Problem.command(name, output: "\(error)")
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-        // WIFEXITED && WEXITSTATUS == 0
-        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
-            throw Problem.command(URL(fileURLWithPath: executable).lastPathComponent, output: text)
-        }
+        guard case .exited(0) = status else { throw Problem.command(name, output: text) }
         return text
     }
 }

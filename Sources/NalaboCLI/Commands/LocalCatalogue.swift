@@ -10,9 +10,9 @@ extension Nalabo.CatalogueCommand {
 
         struct Start: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Create (once) and start the cluster, migrate it, and make you its super_admin.")
-            func run() throws {
+            func run() async throws {
                 let cluster = LocalCluster()
-                try local { try cluster.start() }
+                try await local { try await cluster.start() }
                 print("""
                     the local catalogue runs in \(cluster.directory)
                     use it with:
@@ -23,18 +23,18 @@ extension Nalabo.CatalogueCommand {
 
         struct Stop: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Stop the cluster; its data stays for the next start.")
-            func run() throws {
+            func run() async throws {
                 let cluster = LocalCluster()
-                try local { try cluster.stop() }
+                try await local { try await cluster.stop() }
                 print("the local catalogue is stopped")
             }
         }
 
         struct Status: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Say whether the cluster exists and runs, and how to use it.")
-            func run() throws {
+            func run() async throws {
                 let cluster = LocalCluster()
-                let status = try local { try cluster.status() }
+                let status = try await local { try await cluster.status() }
                 switch (status.exists, status.running) {
                 case (false, _): print("no local catalogue yet; `nalabo catalogue local start` creates one")
                 case (true, false): print("the local catalogue in \(cluster.directory) is stopped")
@@ -45,9 +45,9 @@ extension Nalabo.CatalogueCommand {
     }
 }
 
-private func local<T>(_ body: () throws -> T) throws -> T {
+private func local<T>(_ body: () async throws -> T) async throws -> T {
     do {
-        return try body()
+        return try await body()
     } catch let problem as LocalCluster.Problem {
         throw CommandFailure(problem.description).exit()
     } catch let failure as ConnectionFailure {

@@ -86,7 +86,8 @@ struct AdminRoutes {
         router.on(.get, "/api/admin/sessions") { _, context in
             let sessions = try await admin(context) { try $0.liveSessions(all: true) }
             let instructor = InstructorRoutes(labs: labs, pool: pool)
-            return JSONText.response(JSONText.object(["sessions": sessions.map { instructor.json($0) }]))
+            let steps = await labs.currentStepTitles(of: sessions.map(\.id))
+            return JSONText.response(JSONText.object(["sessions": sessions.map { instructor.json($0, step: steps[$0.id]) }]))
         }
         router.on(.post, "/api/admin/events") { request, context in
             let body = try await decodeBody(NewEvent.self, from: request)

@@ -14,7 +14,8 @@ struct InstructorRoutes {
         router.on(.get, "/api/instructor/sessions") { _, context in
             let caller = try context.requireCaller()
             let sessions = try await pool.withCatalogue(as: caller.role) { try $0.liveSessions() }
-            return JSONText.response(JSONText.object(["sessions": sessions.map { json($0) }]))
+            let steps = await labs.currentStepTitles(of: sessions.map(\.id))
+            return JSONText.response(JSONText.object(["sessions": sessions.map { json($0, step: steps[$0.id]) }]))
         }
         router.on(.post, "/api/instructor/sessions/:id/end") { _, context in
             let caller = try context.requireCaller()
@@ -38,7 +39,8 @@ struct InstructorRoutes {
                 (try $0.whoami(), try $0.liveSessions(), try $0.list(mine: true))
             }
             return PageRoutes.page(Page.html(title: "Instructor", csrf: caller.csrfToken, user: user.handle,
-                                             body: InstructorPage.body(sessions: sessions, workshops: workshops, labs: labs)))
+                                             body: InstructorPage.body(sessions: sessions, workshops: workshops,
+                                                                       steps: await labs.currentStepTitles(of: sessions.map(\.id)))))
         }
         router.on(.get, "/instructor/stats/:owner/:slug") { _, context in
             guard let caller = context.caller else { return Response(status: .seeOther, headers: [.location: "/"]) }
@@ -55,8 +57,7 @@ struct InstructorRoutes {
         return try await pool.withCatalogue(as: caller.role) { try $0.stats(address) }
     }
 
-    func json(_ session: LiveSession) -> [String: Any] {
-        let step = labs.currentStepTitle(catalogueSession: session.id, in: labs.store.all().sessions)
+    func json(_ session: LiveSession, step: String?) -> [String: Any] {
         return ["id": session.id, "learner": session.learner, "workshop": session.workshop, "event": session.event ?? NSNull(),
                 "score": session.score, "started_at": session.startedAt, "expires_at": session.expiresAt,
                 "last_activity": session.lastActivity ?? NSNull(), "step": step ?? NSNull()]

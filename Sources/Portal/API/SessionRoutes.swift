@@ -64,7 +64,7 @@ struct SessionRoutes {
             let owned = try await labs.owned(try context.parameter("id"), as: caller.role)
             let body = try await decodeBody(CheckRequest.self, from: request)
             let backend = try await labs.backend(for: owned.record)
-            let report = try await labs.withService(as: caller.role, backend: backend) { service, _ in
+            let report = try await labs.withService(as: caller.role, backend: backend) { service in
                 try await service.check(owned.record, workshop: owned.workshop, requested: body.challenges ?? []).report
             }
             var public_ = report
@@ -77,7 +77,7 @@ struct SessionRoutes {
             let owned = try await labs.owned(try context.parameter("id"), as: caller.role)
             let challenge = try context.parameter("challenge")
             let backend = try await labs.backend(for: owned.record)
-            let outcome = try await labs.withService(as: caller.role, backend: backend) { service, _ in
+            let outcome = try await labs.withService(as: caller.role, backend: backend) { service in
                 try await service.solve(owned.record, workshop: owned.workshop, challenge: challenge).outcome
             }
             let status: HTTPResponse.Status = outcome.succeeded ? .ok : .unprocessableContent
@@ -92,7 +92,7 @@ struct SessionRoutes {
             let caller = try context.requireCaller()
             guard caller.allows(.sessions) else { throw PortalError.forbidden("the token lacks the sessions scope") }
             let owned = try await labs.owned(try context.parameter("id"), as: caller.role)
-            let record = try await labs.withService(as: caller.role) { service, _ in try service.extend(owned.record) }
+            let record = try await labs.withService(as: caller.role) { service in try await service.extend(owned.record) }
             return JSONText.response(JSONText.object(["id": owned.catalogueID, "expires_at": Self.timestamp(record.expiresAt)]))
         }
         router.on(.delete, "/api/sessions/:id") { _, context in
@@ -100,7 +100,7 @@ struct SessionRoutes {
             guard caller.allows(.sessions) else { throw PortalError.forbidden("the token lacks the sessions scope") }
             let owned = try await labs.owned(try context.parameter("id"), as: caller.role)
             let backend = try await labs.backend(for: owned.record)
-            let (problems, warnings) = try await labs.withService(as: caller.role, backend: backend) { service, _ in
+            let (problems, warnings) = try await labs.withService(as: caller.role, backend: backend) { service in
                 await service.end(owned.record)
             }
             let status = try await pool.withCatalogue(as: caller.role) { try $0.session(owned.catalogueID)?.record.status }
@@ -120,12 +120,14 @@ struct SessionRoutes {
                 throw PortalError.forbidden("the event \(event) asks for its access code (\"code\")")
             }
         }
-        let (record, catalogueID) = try await labs.withService(as: caller.role) { service, catalogue in
+        let (event, resolved) = try await pool.withCatalogue(as: caller.role) { catalogue in
             let event = try body.event.map { name in
                 guard let event = try catalogue.events(named: name).first else { throw CatalogueError.notFound("no event \(name)") }
                 return event
             }
-            let resolved = try LabService.resolve(address, in: catalogue)
+            return (event, try LabService.resolve(address, in: catalogue))
+        }
+        let (record, catalogueID) = try await labs.withService(as: caller.role) { service in
             let record = try await service.start(resolved, options: .init(source: resolved.source), event: event)
             return (record, record.catalogueSession)
         }
@@ -133,7 +135,7 @@ struct SessionRoutes {
             throw PortalError(status: .internalServerError, message: "the session started without a catalogue record")
         }
         let owned = LabSessions.Owned(catalogueID: catalogueID, record: record,
-                                      workshop: try StoredBundle(json: labs.store.bundle(record.id)).workshop(), event: body.event)
+                                      workshop: try StoredBundle(json: await labs.store.bundle(record.id)).workshop(), event: body.event)
         return JSONText.response(JSONText.object(Self.json(owned)), status: .created)
     }
 

@@ -4,22 +4,17 @@ import NIOConcurrencyHelpers
 import Runtime
 
 /// The portal's lab records, kept in the catalogue (`nalabo.lab_records`) so that every portal process on it
-/// serves every lab, and a restarted one carries on. Runs as `nalabo_authenticator` on a connection of its own,
-/// one statement at a time; ``update(_:_:)`` holds the row's lock while it changes the record, so updates from
-/// every process queue.
+/// serves every lab, and a restarted one carries on. Each call borrows one of the pool's connections and runs as
+/// `nalabo_authenticator` on the pool's blocking threads (never on a cooperative thread, and never queued behind
+/// another lab's call); ``update(_:_:)`` holds the row's lock while it changes the record, so updates of one lab
+/// from every process queue.
 struct CatalogueLabRecords: SessionRecords {
-    final class Link: Sendable {
-        let settings: ConnectionSettings
-        let connection = NIOLockedValueBox<UncheckedBox<Connection>?>(nil)
-        init(settings: ConnectionSettings) { self.settings = settings }
-    }
-
-    let link: Link
+    let pool: ConnectionPool
     /// Set for the store that starts reserved labs: records it creates are reserves of this event and version.
     var reserve: ReservePlacement?
 
-    init(settings: ConnectionSettings) {
-        link = Link(settings: settings)
+    init(pool: ConnectionPool) {
+        self.pool = pool
     }
 
     /// A store whose new records are reserves of `placement`.
@@ -33,29 +28,14 @@ struct CatalogueLabRecords: SessionRecords {
         var description: String
     }
 
-    /// Runs `body` on the store's connection as the authenticator, connecting (again) when needed.
-    func withCatalogue<T>(_ body: (Catalogue) throws -> T) throws -> T {
-        try link.connection.withLockedValue { box in
-            if box == nil {
-                do {
-                    box = UncheckedBox(try Connection(link.settings))
-                } catch let failure as ConnectionFailure {
-                    throw CatalogueError.unreachable("the portal cannot reach its catalogue for lab records: \(failure.description)")
-                }
-            }
-            guard let connection = box?.value else { throw Failure(description: "no connection to the catalogue") }
-            do {
-                return try body(Catalogue(connection: connection, actingAs: Catalogue.authenticatorRole))
-            } catch {
-                if case CatalogueError.unreachable = error { box = nil }
-                throw error
-            }
-        }
+    /// Runs `body` as the authenticator on a borrowed connection, on the pool's threads.
+    func withCatalogue<T: Sendable>(_ body: @escaping @Sendable (Catalogue) throws -> T) async throws -> T {
+        try await pool.withCatalogue(as: Catalogue.authenticatorRole, body)
     }
 
-    func all() -> (sessions: [LocalSession], problems: [String]) {
+    func all() async -> (sessions: [LocalSession], problems: [String]) {
         do {
-            let rows = try withCatalogue { try $0.labRecords() }
+            let rows = try await withCatalogue { try $0.labRecords() }
             var sessions: [LocalSession] = []
             var problems: [String] = []
             for row in rows {
@@ -67,55 +47,57 @@ struct CatalogueLabRecords: SessionRecords {
         }
     }
 
-    func load(_ id: String) throws -> LocalSession? {
-        guard let row = try withCatalogue({ try $0.labRecord(id) }) else { return nil }
+    func load(_ id: String) async throws -> LocalSession? {
+        guard let row = try await withCatalogue({ try $0.labRecord(id) }) else { return nil }
         return try decode(row)
     }
 
     /// The record serving a catalogue session.
-    func record(catalogueSession: String) throws -> LocalSession? {
-        guard let row = try withCatalogue({ try $0.labRecord(session: catalogueSession) }) else { return nil }
+    func record(catalogueSession: String) async throws -> LocalSession? {
+        guard let row = try await withCatalogue({ try $0.labRecord(session: catalogueSession) }) else { return nil }
         return try decode(row)
     }
 
-    func bundle(_ id: String) throws -> String {
-        guard let bundle = try withCatalogue({ try $0.labBundle(id) }) else {
+    func bundle(_ id: String) async throws -> String {
+        guard let bundle = try await withCatalogue({ try $0.labBundle(id) }) else {
             throw Failure(description: "the workshop of lab \(id) is not in the catalogue any more; end the session and start again")
         }
         return bundle
     }
 
-    func create(_ record: LocalSession, bundle: String) throws {
+    func create(_ record: LocalSession, bundle: String) async throws {
         let json = String(decoding: try SessionStore.encode(record), as: UTF8.self)
-        try withCatalogue {
+        let reserve = reserve
+        try await withCatalogue {
             try $0.insertLabRecord(id: record.id, session: record.catalogueSession, json: json, bundle: bundle, reserve: reserve)
         }
     }
 
-    func save(_ record: LocalSession) throws {
+    func save(_ record: LocalSession) async throws {
         let json = String(decoding: try SessionStore.encode(record), as: UTF8.self)
-        guard try withCatalogue({ try $0.saveLabRecord(id: record.id, session: record.catalogueSession, json: json) }) else {
+        guard try await withCatalogue({ try $0.saveLabRecord(id: record.id, session: record.catalogueSession, json: json) }) else {
             throw Failure(description: "lab \(record.id) has no record any more")
         }
     }
 
     @discardableResult
-    func update(_ id: String, _ change: (inout LocalSession) throws -> Void) throws -> LocalSession {
-        var updated: LocalSession?
-        let written = try withCatalogue { catalogue in
-            try catalogue.updateLabRecord(id: id) { json in
+    func update(_ id: String, _ change: @escaping @Sendable (inout LocalSession) throws -> Void) async throws -> LocalSession {
+        let updated = try await withCatalogue { catalogue -> LocalSession? in
+            var updated: LocalSession?
+            let written = try catalogue.updateLabRecord(id: id) { json in
                 var record = try SessionStore.decode(Data(json.utf8))
                 try change(&record)
                 updated = record
                 return (String(decoding: try SessionStore.encode(record), as: UTF8.self), record.catalogueSession)
             }
+            return written == nil ? nil : updated
         }
-        guard written != nil, let updated else { throw Failure(description: "lab \(id) has no record any more") }
+        guard let updated else { throw Failure(description: "lab \(id) has no record any more") }
         return updated
     }
 
-    func remove(_ id: String) throws {
-        try withCatalogue { try $0.deleteLabRecord(id) }
+    func remove(_ id: String) async throws {
+        try await withCatalogue { try $0.deleteLabRecord(id) }
     }
 
     func location(of id: String) -> String { "catalogue lab record \(id)" }

@@ -6,9 +6,8 @@ import WorkshopSpec
 
 /// The instructor's pages: live sessions, and statistics as server-rendered SVG (no script needed to read it).
 enum InstructorPage {
-    static func body(sessions: [LiveSession], workshops: [WorkshopListing], labs: LabSessions) -> String {
+    static func body(sessions: [LiveSession], workshops: [WorkshopListing], steps: [String: String]) -> String {
         let e = MarkdownHTML.escape
-        let records = labs.store.all().sessions
         var html = "<h1>Your workshops' sessions</h1><section class=\"card wide\">"
         if sessions.isEmpty {
             html += "<p>No session of your workshops is running.</p>"
@@ -16,7 +15,7 @@ enum InstructorPage {
             html += "<table class=\"sessions\"><thead><tr><th>Learner</th><th>Workshop</th><th>Step</th><th>Score</th>"
                 + "<th>Time left</th><th>Last activity</th><th></th></tr></thead><tbody>"
             for session in sessions {
-                let step = labs.currentStepTitle(catalogueSession: session.id, in: records) ?? "—"
+                let step = steps[session.id] ?? "—"
                 html += """
                 <tr data-session="\(e(session.id))"><td>\(e(session.learner))</td><td><code>\(e(session.workshop))</code></td>
                 <td>\(e(step))</td><td class="score">\(session.score)</td>

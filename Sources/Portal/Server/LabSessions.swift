@@ -23,12 +23,14 @@ struct LabSessions: Sendable {
 
     /// Runs `body` with a LabService whose catalogue acts as `role` on one borrowed connection.
     func withService<T: Sendable>(as role: String, backend: (any SessionBackend)? = nil,
-                                  _ body: @Sendable (LabService, Catalogue) async throws -> T) async throws -> T {
+                                  _ body: @Sendable (LabService) async throws -> T) async throws -> T {
         let borrowed = try await pool.borrow()
         let catalogue = UncheckedBox(Catalogue(connection: borrowed.value, actingAs: role))
-        let service = LabService(backend: backend ?? self.backend, store: store, catalogue: { catalogue.value })
+        let threads = pool.threads
+        let service = LabService(backend: backend ?? self.backend, store: store, catalogue: { catalogue.value },
+                                 blocking: BlockingCalls { work in try await threads.runIfActive(work) })
         do {
-            let value = try await body(service, catalogue.value)
+            let value = try await body(service)
             pool.giveBack(borrowed.value)
             return value
         } catch {
@@ -80,7 +82,7 @@ struct LabSessions: Sendable {
     func removeLab(catalogueSession id: String) async -> [String] {
         let found: LocalSession?
         do {
-            found = try await pool.threads.runIfActive { [store] in try store.record(catalogueSession: id) }
+            found = try await store.record(catalogueSession: id)
         } catch {
             return ["the lab record of session \(id) cannot be read: \(error)"]
         }
@@ -94,11 +96,21 @@ struct LabSessions: Sendable {
         return await SessionProvisioner(backend: backend, store: store).remove(sessionID: record.id)
     }
 
-    /// The title of the step a session's learner is on, from its lab record (nil when there is none).
-    func currentStepTitle(catalogueSession id: String, in records: [LocalSession]) -> String? {
-        guard let record = records.first(where: { $0.catalogueSession == id }),
-              let workshop = (try? store.bundle(record.id)).flatMap({ try? StoredBundle(json: $0).workshop() }),
-              !workshop.steps.isEmpty else { return nil }
-        return workshop.steps[LabPage.currentStep(workshop, progress: record.progress)].title
+    /// The title of the step each catalogue session's learner is on, from the lab records (sessions without a
+    /// record, or whose workshop has no steps, are left out). Reads every record once and each workshop once.
+    func currentStepTitles(of sessions: [String]) async -> [String: String] {
+        let wanted = Set(sessions)
+        var workshops: [String: Workshop?] = [:]
+        var titles: [String: String] = [:]
+        for record in await store.all().sessions {
+            guard let session = record.catalogueSession, wanted.contains(session) else { continue }
+            let digest = record.workshop.digest
+            if workshops[digest] == nil {
+                workshops[digest] = .some((try? await store.bundle(record.id)).flatMap { try? StoredBundle(json: $0).workshop() })
+            }
+            guard let workshop = workshops[digest] ?? nil, !workshop.steps.isEmpty else { continue }
+            titles[session] = workshop.steps[LabPage.currentStep(workshop, progress: record.progress)].title
+        }
+        return titles
     }
 }

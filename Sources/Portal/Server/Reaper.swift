@@ -61,7 +61,7 @@ struct Reaper: Sendable {
     }
 
     private func removeRecord(_ id: String, why: String) async {
-        guard let record = try? labs.store.load(id) else { return }
+        guard let record = try? await labs.store.load(id) else { return }
         let problems = await labs.remove(record)
         if problems.isEmpty {
             logger.notice("reaper: removed lab \(id) (\(why))")
@@ -75,14 +75,22 @@ struct Reaper: Sendable {
     /// it started.
     @discardableResult
     func refillReserves() async -> [String] {
-        let store = labs.store
+        // The advisory lock belongs to a connection: this one is held, out of the pool, until it is released.
+        let pool = labs.pool
+        let held: UncheckedBox<Connection>
         do {
-            guard try await labs.pool.threads.runIfActive({ try store.withCatalogue { try $0.tryReserveLock() } }) else { return [] }
+            held = try await pool.borrow()
+            let locked = try await pool.threads.runIfActive { [held] in
+                try Catalogue(connection: held.value, actingAs: Catalogue.authenticatorRole).tryReserveLock()
+            }
+            guard locked else {
+                pool.giveBack(held.value)
+                return []
+            }
         } catch {
             logger.warning("reaper: the catalogue did not answer: \(error)")
             return []
         }
-        defer { _ = try? store.withCatalogue { try $0.releaseReserveLock() } }
         var started: [String] = []
         do {
             for id in try await authenticator({ try $0.staleReserves() }) { await removeRecord(id, why: "a stale reserve") }
@@ -94,6 +102,15 @@ struct Reaper: Sendable {
             }
         } catch {
             logger.warning("reaper: reserves could not be looked at: \(error)")
+        }
+        do {
+            try await pool.threads.runIfActive { [held] in
+                try Catalogue(connection: held.value, actingAs: Catalogue.authenticatorRole).releaseReserveLock()
+            }
+            pool.giveBack(held.value)
+        } catch {
+            // A connection that could not unlock is dropped, which ends its lock with it.
+            logger.warning("reaper: the reserve lock could not be released: \(error)")
         }
         return started
     }
@@ -131,7 +148,7 @@ struct Reaper: Sendable {
 
     /// Ends every running lab of the catalogue and removes every reserve (`--end-labs-on-exit`).
     func endAll() async {
-        let records = labs.store.all().sessions
+        let records = await labs.store.all().sessions
         for record in records {
             if let session = record.catalogueSession {
                 _ = try? await authenticator { try $0.reapSession(session) }

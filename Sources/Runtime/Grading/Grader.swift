@@ -82,7 +82,7 @@ public struct Grader: Sendable {
             guard !ready.isEmpty else { break }
             pending.removeAll { challenge in ready.contains { $0.id == challenge.id } }
             let results = try await runChecks(together: ready, workshop: workshop, record: record)
-            let updated = try store.update(record.id) { stored in
+            let updated = try await store.update(record.id) { stored in
                 for (id, checks) in results {
                     var entry = stored.progress[id] ?? ChallengeProgress()
                     let passed = checks.allSatisfy(\.passed)
@@ -196,7 +196,7 @@ public struct Grader: Sendable {
         }
         let outcome = try await ScriptRunner(backend: backend, record: record).run(solve, container: container, sweep: false)
         if outcome.succeeded {
-            try store.update(record.id) { stored in
+            try await store.update(record.id) { stored in
                 var entry = stored.progress[id] ?? ChallengeProgress()
                 if entry.completedAt == nil {
                     entry.completedAt = now

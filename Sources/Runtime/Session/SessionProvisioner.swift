@@ -40,7 +40,7 @@ public struct SessionProvisioner: Sendable {
         let bundle = WorkshopBundle(workshop)
         let now = Date()
         var id = Self.newID()
-        while (try? store.load(id)) != nil { id = Self.newID() }
+        while (try? await store.load(id)) != nil { id = Self.newID() }
         let expiresAt = options.expiresAt ?? now.addingTimeInterval(TimeInterval(workshop.limits.session.seconds))
         let plan = SessionPlan(sessionID: id, workshop: workshop, expiresAt: max(expiresAt, options.extendableUntil ?? expiresAt),
                                stateFile: store.location(of: id), origin: options.source)
@@ -51,24 +51,24 @@ public struct SessionProvisioner: Sendable {
             backend: backend.locator, handle: nil, containers: [], progress: [:], catalogueSession: options.catalogueSession,
             startingProcess: getpid())
         // The record exists before any backend object, so `prune` never mistakes a starting session for an orphan.
-        try store.create(record, bundle: bundle.canonicalText)
+        try await store.create(record, bundle: bundle.canonicalText)
 
         do {
             let handle = try await backend.provision(plan, events: events)
             record.handle = handle
             record.containers = plan.members.map { LocalSession.ContainerInfo(name: $0.name, ports: handle.ports[$0.name] ?? []) }
-            try store.save(record)
+            try await store.save(record)
             try await runSetup(workshop, record: record, challengeSetups: options.runChallengeSetups, events: events)
             record.status = .ready
             record.startingProcess = nil
-            try store.save(record)
+            try await store.save(record)
             events(.ready(record))
             return record
         } catch {
             if var failure = error as? SetupFailure, options.keepOnFailure {
                 record.status = .failed
                 record.startingProcess = nil
-                try? store.save(record)
+                try? await store.save(record)
                 failure.keptSession = id
                 throw failure
             }
@@ -78,7 +78,7 @@ public struct SessionProvisioner: Sendable {
             if !problems.isEmpty {
                 // The backend is gone (stopped mid-`up`): forget the session locally, so its objects count as
                 // orphans that `prune` removes once the backend is back.
-                try? store.remove(id)
+                try? await store.remove(id)
                 throw IncompleteCleanup(cause: error, session: id, problems: problems)
             }
             throw error
@@ -110,7 +110,7 @@ public struct SessionProvisioner: Sendable {
     public func remove(sessionID id: String, events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async -> [String] {
         var problems = await backend.teardown(id, events: events)
         if problems.isEmpty {
-            do { try store.remove(id) } catch { problems.append("\(store.location(of: id)): \(error)") }
+            do { try await store.remove(id) } catch { problems.append("\(store.location(of: id)): \(error)") }
         }
         return problems
     }

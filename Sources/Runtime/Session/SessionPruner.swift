@@ -28,7 +28,7 @@ public struct SessionPruner: Sendable {
         let found = Dictionary(try await backend.sessions().map { ($0.id, $0) }) { first, _ in first }
 
         var pruned: [Pruned] = []
-        let local = store.all().sessions
+        let local = await store.all().sessions
         let localIDs = Set(local.map(\.id))
         func inScope(_ slug: String?) -> Bool {
             guard let workshop else { return true }

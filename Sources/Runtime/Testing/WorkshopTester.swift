@@ -129,7 +129,7 @@ public struct WorkshopTester: Sendable {
                 return fail(.checksAfterSolve, problem)
             }
             // Record the solved state, so later challenges that need this one see it complete.
-            try provisioner.store.update(record.id) { stored in
+            try await provisioner.store.update(record.id) { stored in
                 var entry = stored.progress[challenge.id] ?? ChallengeProgress()
                 entry.completedAt = Date()
                 entry.points = challenge.maxPoints

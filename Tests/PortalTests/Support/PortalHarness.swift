@@ -105,7 +105,7 @@ final class PortalHarness: @unchecked Sendable {
         for twin in twins { twin.cancel() }
         task?.cancel()
         _ = try? await task?.value
-        for record in server.labs.store.all().sessions {
+        for record in await server.labs.store.all().sessions {
             _ = await SessionProvisioner(backend: server.labs.backend, store: server.labs.store).remove(sessionID: record.id)
         }
     }
