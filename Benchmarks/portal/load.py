@@ -4,12 +4,15 @@
   load.py start   BASE TOKEN WORKSHOP N [EVENT]  Start → terminal ready, N times (sequential), as JSON; within
                                                  EVENT when given (whose reserved labs Start then hands over)
   load.py learners BASE TOKENS_FILE WORKSHOP SECONDS   N learners (one token each) checking every 10 s and typing
-                                                 into their terminal every second; check latencies as JSON
+                                                 into their terminal every second, their checks spread over the
+                                                 10 s as a room's are; check latencies as JSON
+  load.py burst   BASE TOKENS_FILE WORKSHOP SECONDS   the same, every learner checking at the same instant
   load.py idle    BASE TOKEN WORKSHOP N          N checks of one session on an otherwise idle portal
 
 Loopback only: BASE must be http://127.0.0.1:PORT. Every wait is bounded.
 """
 import asyncio
+import concurrent.futures
 import json
 import statistics
 import sys
@@ -63,7 +66,7 @@ async def measure_start(token, workshop, count, event=None):
     return summary(times)
 
 
-async def learner(token, workshop, seconds, latencies, ready, go):
+async def learner(token, workshop, seconds, latencies, ready, go, offset):
     session = await acall("POST", "/api/sessions", token, {"workshop": workshop})
     socket = await terminal_ready(session["id"], token, session["containers"][0]["name"])
     challenge = session["steps"][0]["challenges"][0]["id"]
@@ -71,7 +74,9 @@ async def learner(token, workshop, seconds, latencies, ready, go):
     ready()
     await asyncio.wait_for(go.wait(), 600)
     deadline = time.monotonic() + seconds
-    next_check = time.monotonic()
+    # Each learner's first check comes `offset` seconds into the class: spread over the period, as a room's are,
+    # or all at once (offset 0) for the burst.
+    next_check = time.monotonic() + offset
     try:
         while time.monotonic() < deadline:
             await socket.send(b"echo typing\n")
@@ -92,7 +97,10 @@ async def learner(token, workshop, seconds, latencies, ready, go):
         await acall("DELETE", "/api/sessions/" + session["id"], token)
 
 
-async def measure_learners(tokens, workshop, seconds):
+async def measure_learners(tokens, workshop, seconds, burst):
+    # One client thread per learner, so that no request waits in this client (asyncio's default pool has
+    # only a few threads, which would queue the checks here and count that as the portal's time).
+    asyncio.get_running_loop().set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=len(tokens) + 4))
     latencies = []
     go = asyncio.Event()
     started = []
@@ -101,7 +109,10 @@ async def measure_learners(tokens, workshop, seconds):
         started.append(1)
         if len(started) == len(tokens):
             go.set()
-    await asyncio.wait_for(asyncio.gather(*(learner(t, workshop, seconds, latencies, ready, go) for t in tokens)), seconds + 900)
+    period = 10
+    offsets = [0 if burst else period * i / len(tokens) for i in range(len(tokens))]
+    await asyncio.wait_for(asyncio.gather(*(learner(t, workshop, seconds, latencies, ready, go, offset)
+                                            for t, offset in zip(tokens, offsets))), seconds + 900)
     return summary(latencies)
 
 
@@ -125,8 +136,8 @@ if mode == "start":
     print(json.dumps(asyncio.run(measure_start(sys.argv[3], sys.argv[4], int(sys.argv[5]), event))))
 elif mode == "idle":
     print(json.dumps(asyncio.run(measure_idle(sys.argv[3], sys.argv[4], int(sys.argv[5])))))
-elif mode == "learners":
+elif mode in ("learners", "burst"):
     tokens = [line.strip() for line in open(sys.argv[3]) if line.strip()]
-    print(json.dumps(asyncio.run(measure_learners(tokens, sys.argv[4], int(sys.argv[5])))))
+    print(json.dumps(asyncio.run(measure_learners(tokens, sys.argv[4], int(sys.argv[5]), mode == "burst"))))
 else:
     sys.exit("usage: see the docstring")

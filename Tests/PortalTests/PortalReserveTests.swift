@@ -38,6 +38,15 @@ import WorkshopSpec
             #expect(reserves.allSatisfy(running.contains), "the reserves run on the engine")
             #expect(await Self.reaper(portal.server.labs).refillReserves().isEmpty, "nothing is missing")
 
+            // A reserve whose container is gone (its engine restarted, say) is withdrawn and replaced, never handed over.
+            let dead = try #require(reserves.first)
+            let container = try #require(try await portal.server.labs.store.load(dead)?.handle?.members.values.first)
+            try await DockerEngine.connect().removeContainer(container)
+            #expect(await Self.reaper(portal.server.labs).refillReserves().count == 1)
+            reserves = try Self.reserves(portal)
+            #expect(reserves.count == 2 && !reserves.contains(dead), "the dead reserve \(dead) was replaced: \(reserves)")
+            #expect(try await !docker.sessions().contains { $0.id == dead })
+
             // Bob starts: he gets a reserve (no new lab), which is his alone now.
             try portal.learner("bob")
             let bob = portal.client()

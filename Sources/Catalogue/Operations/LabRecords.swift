@@ -89,6 +89,19 @@ extension Catalogue {
         }
     }
 
+    /// The reserved labs nobody has claimed yet.
+    public func unclaimedReserves() throws -> [String] {
+        try run("SELECT id FROM nalabo.lab_records WHERE claimable_until IS NOT NULL AND session_id IS NULL ORDER BY created_at")
+            .rows.compactMap { $0.first ?? nil }
+    }
+
+    /// Takes a reserve out of the pool before it is removed: true when it was still unclaimed (a learner's claim
+    /// that came first keeps it).
+    public func withdrawReserve(_ id: String) throws -> Bool {
+        try run("DELETE FROM nalabo.lab_records WHERE id = $1 AND session_id IS NULL AND claimable_until IS NOT NULL RETURNING id",
+                [id]).scalar != nil
+    }
+
     public func deleteLabRecord(_ id: String) throws {
         try run("DELETE FROM nalabo.lab_records WHERE id = $1", [id])
     }

@@ -94,6 +94,7 @@ struct Reaper: Sendable {
         var started: [String] = []
         do {
             for id in try await authenticator({ try $0.staleReserves() }) { await removeRecord(id, why: "a stale reserve") }
+            await withdrawDeadReserves()
             for want in try await authenticator({ try $0.reservesWanted() }) {
                 for _ in 0..<want.missing {
                     guard !Task.isCancelled, let id = await startReserve(want) else { break }
@@ -113,6 +114,24 @@ struct Reaper: Sendable {
             logger.warning("reaper: the reserve lock could not be released: \(error)")
         }
         return started
+    }
+
+    /// Removes the unclaimed reserves whose containers no longer all run (their engine restarted, or the kernel
+    /// killed one), so that none is handed to a learner broken; the refill then starts new ones. A reserve a
+    /// learner claims meanwhile is left to them.
+    private func withdrawDeadReserves() async {
+        guard let ids = try? await authenticator({ try $0.unclaimedReserves() }) else { return }
+        for id in ids {
+            guard let record = try? await labs.store.load(id), record.status == .ready else { continue }
+            // A backend that does not answer says nothing about the reserve: it is looked at again next time.
+            guard let handle = record.handle, let backend = try? await labs.backend(for: record),
+                  let health = try? await backend.health(handle) else { continue }
+            let down = record.containers.map(\.name).filter { health[$0]?.running != true }
+            guard !down.isEmpty, (try? await authenticator({ try $0.withdrawReserve(id) })) == true else { continue }
+            let problems = await SessionProvisioner(backend: backend, store: labs.store).remove(sessionID: id)
+            let left = problems.isEmpty ? "" : " (not all removed yet: \(problems.joined(separator: "; ")))"
+            logger.notice("reaper: withdrew reserve \(id), whose \(down.joined(separator: ", ")) no longer runs\(left)")
+        }
     }
 
     /// Starts one reserved lab of an event's workshop version (setup and all, as a learner's), kept until the
