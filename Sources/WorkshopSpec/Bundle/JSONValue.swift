@@ -107,43 +107,54 @@ public enum JSONValue: Sendable, Hashable {
         output += "\""
     }
 
-    /// ECMAScript's Number-to-String for finite doubles, as RFC 8785 requires.
+    /// ECMAScript's Number::toString for finite doubles (ECMA-262 §6.1.6.1.20), as RFC 8785 requires: the
+    /// shortest digits that round-trip, written positionally from 1e-7 (exclusive) up to 1e21 (exclusive) and in
+    /// exponent form outside that range.
     static func number(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
         if value == 0 { return "0" }
-        if value.rounded() == value, abs(value) < 1e21 {
-            return integralString(value)
+        if value < 0 { return "-" + number(-value) }
+        // The shortest round-trip digits s (k of them) and n, with value = 0.s × 10^n, from Swift's description,
+        // which gives the shortest digits closest to the value, as ECMAScript asks.
+        let (digits, n) = shortestDigits(value)
+        let k = digits.count
+        if k <= n && n <= 21 {
+            return digits + String(repeating: "0", count: n - k)
         }
-        // Swift's description is the shortest round-trip form; adapt its exponent to ECMAScript's.
-        var text = String(value)
-        if let e = text.firstIndex(of: "e") {
-            var mantissa = String(text[..<e])
-            if mantissa.hasSuffix(".0") { mantissa.removeLast(2) }
-            var exponent = String(text[text.index(after: e)...])
-            let negative = exponent.hasPrefix("-")
-            exponent = String(exponent.drop { $0 == "-" || $0 == "+" }.drop { $0 == "0" })
-            text = mantissa + "e" + (negative ? "-" : "+") + (exponent.isEmpty ? "0" : exponent)
+        if 0 < n && n <= 21 {
+            return String(digits.prefix(n)) + "." + String(digits.dropFirst(n))
         }
-        return text
+        if -6 < n && n <= 0 {
+            return "0." + String(repeating: "0", count: -n) + digits
+        }
+        let exponent = n - 1
+        let sign = exponent < 0 ? "-" : "+"
+        let mantissa = k == 1 ? digits : String(digits.prefix(1)) + "." + String(digits.dropFirst())
+        return mantissa + "e" + sign + String(abs(exponent))
     }
 
-    private static func integralString(_ value: Double) -> String {
-        if abs(value) < 9.2e18 { return String(Int64(value)) }
-        // Large integral doubles: print all digits, as ECMAScript does below 1e21.
-        var digits = String(value)  // "1.2345e+20"
-        guard let e = digits.firstIndex(of: "e") else { return digits }
-        let exponent = Int(digits[digits.index(after: e)...]) ?? 0
-        var mantissa = String(digits[..<e]).replacingDot()
-        let negative = mantissa.hasPrefix("-")
-        if negative { mantissa.removeFirst() }
-        let pointOffset = 1 + exponent
-        digits = mantissa + String(repeating: "0", count: max(0, pointOffset - mantissa.count))
-        return (negative ? "-" : "") + digits
+    /// The digits of a positive finite double's shortest round-trip form, without leading or trailing zeros, and
+    /// the position of the decimal point relative to them (value = 0.DIGITS × 10^n).
+    static func shortestDigits(_ value: Double) -> (digits: String, n: Int) {
+        let text = value.description   // "1.2345e-05", "0.001", "123.45", "1e+20"
+        var mantissa = Substring(text)
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = text[..<e]
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+        }
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = parts.first.map(String.init) ?? ""
+        let fraction = parts.count > 1 ? String(parts[1]) : ""
+        var digits = whole + fraction
+        var n = whole.count + exponent
+        while digits.hasPrefix("0") {
+            digits.removeFirst()
+            n -= 1
+        }
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return (digits.isEmpty ? "0" : digits, n)
     }
-}
-
-private extension String {
-    func replacingDot() -> String { filter { $0 != "." } }
 }
 
 extension JSONValue: ExpressibleByStringLiteral {
