@@ -179,7 +179,7 @@ let package = Package(
         ),
         .testTarget(
             name: "nalaboTests",
-            dependencies: ["nalabo", "WorkshopSpec", "TestSupport"],
+            dependencies: ["nalabo", "NalaboCLI", "WorkshopSpec", "TestSupport"],
             exclude: ["Golden"]
         ),
     ]

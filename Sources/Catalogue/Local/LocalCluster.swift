@@ -121,7 +121,7 @@ public struct LocalCluster: Sendable {
         do {
             let result = try await Subprocess.run(.path(.init(executable)), arguments: Arguments(arguments), input: .none,
                                                   output: .string(limit: 1 << 20), error: .combinedWithOutput)
-            text = result.standardOutput ?? ""
+            text = result.standardOutput
             status = result.terminationStatus
         } catch {
             throw Problem.command(name, output: "\(error)")

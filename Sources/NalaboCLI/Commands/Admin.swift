@@ -5,6 +5,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Admin: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "admin",
             abstract: "Administer users, workshops and sessions (admins; roles by super_admins; always the database owner).",
             subcommands: [Users.self, Workshops.self, Sessions.self, Events.self])
     }
@@ -15,11 +16,12 @@ extension UserRole: ExpressibleByArgument {}
 extension Nalabo.Admin {
     struct Users: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "users",
             abstract: "List and change nalabo users.",
             subcommands: [List.self, Add.self, Passwd.self, SetPlan.self, SetRole.self, Disable.self])
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List users with their roles and plans.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List users with their roles and plans.")
             @OptionGroup var database: DatabaseOptions
             func run() throws {
                 let users = try catalogueCall { try database.connect().users() }
@@ -31,6 +33,7 @@ extension Nalabo.Admin {
 
         struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "add",
                 abstract: "Map an existing PostgreSQL login role to a new nalabo user.",
                 discussion: "Creating the login role and its password stays with the DBA: CREATE ROLE NAME LOGIN PASSWORD '...'.")
             @Argument(help: "The user's handle: a lowercase label.") var handle: String
@@ -52,6 +55,7 @@ extension Nalabo.Admin {
 
         struct Passwd: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "passwd",
                 abstract: "Set a user's portal password (your own, or as an admin another user's); ends their web sessions.",
                 discussion: "The password is read from standard input with --password-stdin, never from an argument, and stored as an Argon2id hash.")
             @Argument var handle: String
@@ -91,7 +95,7 @@ extension Nalabo.Admin {
         }
 
         struct Disable: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Disable a user (--undo enables them again); a disabled user's role can do nothing.")
+            static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable a user (--undo enables them again); a disabled user's role can do nothing.")
             @Argument var handle: String
             @Flag(help: "Enable the user again.") var undo = false
             @OptionGroup var database: DatabaseOptions
@@ -103,10 +107,10 @@ extension Nalabo.Admin {
     }
 
     struct Workshops: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List, yank and unyank any workshop version.", subcommands: [List.self, Yank.self, Unyank.self])
+        static let configuration = CommandConfiguration(commandName: "workshops", abstract: "List, yank and unyank any workshop version.", subcommands: [List.self, Yank.self, Unyank.self])
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List every version, yanked ones included.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List every version, yanked ones included.")
             @OptionGroup var database: DatabaseOptions
             func run() throws {
                 let versions = try catalogueCall { try database.connect().allVersions() }
@@ -117,7 +121,7 @@ extension Nalabo.Admin {
         }
 
         struct Yank: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Yank any version.")
+            static let configuration = CommandConfiguration(commandName: "yank", abstract: "Yank any version.")
             @Argument(help: "OWNER/SLUG@VERSION") var address: WorkshopAddress
             @OptionGroup var database: DatabaseOptions
             func run() throws {
@@ -127,7 +131,7 @@ extension Nalabo.Admin {
         }
 
         struct Unyank: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Bring back any yanked version.")
+            static let configuration = CommandConfiguration(commandName: "unyank", abstract: "Bring back any yanked version.")
             @Argument(help: "OWNER/SLUG@VERSION") var address: WorkshopAddress
             @OptionGroup var database: DatabaseOptions
             func run() throws {
@@ -138,10 +142,10 @@ extension Nalabo.Admin {
     }
 
     struct Sessions: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Learner sessions.", subcommands: [List.self])
+        static let configuration = CommandConfiguration(commandName: "sessions", abstract: "Learner sessions.", subcommands: [List.self])
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the newest sessions you may see (all of them for admins).")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List the newest sessions you may see (all of them for admins).")
             @OptionGroup var database: DatabaseOptions
             func run() throws {
                 let sessions = try catalogueCall { try database.connect().sessions() }

@@ -8,11 +8,12 @@ extension EventRecord.Registration: ExpressibleByArgument {}
 extension Nalabo.Admin {
     struct Events: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "events",
             abstract: "Events: classes in the portal, with their workshops, capacity and length (admins).",
             subcommands: [Add.self, List.self, Show.self, Close.self])
 
         struct Add: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Create an event.")
+            static let configuration = CommandConfiguration(commandName: "add", abstract: "Create an event.")
             @Argument(help: "The event's name: a lowercase label, part of its URL (/events/NAME).") var name: String
             @Option(help: "The title learners see; default the name.") var title: String?
             @Option(name: .customLong("workshop"), help: "OWNER/SLUG or OWNER/SLUG@VERSION (repeatable; at least one).")
@@ -68,7 +69,7 @@ extension Nalabo.Admin {
         }
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List events.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List events.")
             @OptionGroup var database: DatabaseOptions
             func run() throws {
                 let events = try catalogueCall { try database.connect().events() }
@@ -79,7 +80,7 @@ extension Nalabo.Admin {
         }
 
         struct Show: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show one event.")
+            static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one event.")
             @Argument var name: String
             @OptionGroup var database: DatabaseOptions
             func run() throws {
@@ -99,7 +100,7 @@ extension Nalabo.Admin {
         }
 
         struct Close: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Close an event: no new sessions start (running ones go on).")
+            static let configuration = CommandConfiguration(commandName: "close", abstract: "Close an event: no new sessions start (running ones go on).")
             @Argument var name: String
             @OptionGroup var database: DatabaseOptions
             func run() throws {

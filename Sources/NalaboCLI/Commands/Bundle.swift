@@ -5,6 +5,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Bundle: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "bundle",
             abstract: "Write a workshop as canonical JSON and print its digest.",
             discussion: """
                 The bundle is the spec with every default written out plus the text of every referenced \

@@ -15,7 +15,7 @@ extension Nalabo {
 
 extension Nalabo.CatalogueCommand {
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List workshops: the newest version of each that is not yanked.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List workshops: the newest version of each that is not yanked.")
 
         @Option(help: "Only workshops with this tag.") var tag: String?
         @Option(help: "Only workshops whose slug, title or summary contains this text.") var search: String?
@@ -45,7 +45,7 @@ extension Nalabo.CatalogueCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a workshop version: title, digest, steps, challenges and other versions.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a workshop version: title, digest, steps, challenges and other versions.")
 
         @Argument(help: "[OWNER/]SLUG[@VERSION]") var address: WorkshopAddress
         @Option(help: "Output format: text or json.") var format: TableFormat = .text
@@ -80,6 +80,7 @@ extension Nalabo.CatalogueCommand {
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Create or upgrade the catalogue's schema. Run it as the database owner (a role with CREATEROLE).",
             discussion: "Safe to run again and from several places at once: an advisory lock serialises migrators.")
 

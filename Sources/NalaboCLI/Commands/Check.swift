@@ -9,6 +9,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Grade your work: run the checks of the given challenges (default: every one not yet complete).",
             discussion: "Exit code 0 when every challenge shown is done, 1 when one failed or is still locked, 4 when the session expired.")
 

@@ -8,6 +8,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Down: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "down",
             abstract: "Remove a session: its containers, networks and local state.",
             discussion: "With a workshop from the catalogue, the session's end and score are recorded there.")
 

@@ -5,6 +5,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create a starter workshop that validates cleanly and has a check and a solve.",
             discussion: "Refuses to overwrite an existing file unless --force is given.")
 

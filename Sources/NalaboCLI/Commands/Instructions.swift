@@ -6,6 +6,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Instructions: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "instructions",
             abstract: "Print a step's instructions readably: the current step, or STEP (a number or an id).")
 
         @Argument(help: "A step number (1-based) or id; default the current step.") var step: String?

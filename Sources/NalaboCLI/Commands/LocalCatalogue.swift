@@ -4,12 +4,13 @@ import Catalogue
 extension Nalabo.CatalogueCommand {
     struct Local: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "local",
             abstract: "Run a private PostgreSQL catalogue under your XDG data directory, for trying nalabo.",
             discussion: "Needs PostgreSQL's initdb and pg_ctl (Debian: apt-get install postgresql). The cluster listens on a Unix socket only.",
             subcommands: [Start.self, Stop.self, Status.self])
 
         struct Start: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Create (once) and start the cluster, migrate it, and make you its super_admin.")
+            static let configuration = CommandConfiguration(commandName: "start", abstract: "Create (once) and start the cluster, migrate it, and make you its super_admin.")
             func run() async throws {
                 let cluster = LocalCluster()
                 try await local { try await cluster.start() }
@@ -22,7 +23,7 @@ extension Nalabo.CatalogueCommand {
         }
 
         struct Stop: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Stop the cluster; its data stays for the next start.")
+            static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop the cluster; its data stays for the next start.")
             func run() async throws {
                 let cluster = LocalCluster()
                 try await local { try await cluster.stop() }
@@ -31,7 +32,7 @@ extension Nalabo.CatalogueCommand {
         }
 
         struct Status: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Say whether the cluster exists and runs, and how to use it.")
+            static let configuration = CommandConfiguration(commandName: "status", abstract: "Say whether the cluster exists and runs, and how to use it.")
             func run() async throws {
                 let cluster = LocalCluster()
                 let status = try await local { try await cluster.status() }

@@ -4,6 +4,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Plans: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "plans",
             abstract: "Print the plans and the limits each puts on workshops.")
 
         @Option(help: "Output format: text or json.")

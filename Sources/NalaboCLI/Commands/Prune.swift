@@ -5,6 +5,7 @@ import Runtime
 extension Nalabo {
     struct Prune: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "prune",
             abstract: "Remove expired and orphaned sessions, found by their labels on the engine (safe from cron).",
             discussion: "Orphaned: engine objects whose state file is gone (a crashed `up`, a daemon restart). Stale: local records with nothing left on the engine.")
 

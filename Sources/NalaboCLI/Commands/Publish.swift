@@ -6,6 +6,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Publish: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "publish",
             abstract: "Validate a workshop against your plan and store it in the catalogue as an immutable version.",
             discussion: """
                 Publishing the same version with the same content again changes nothing; with other content it is \

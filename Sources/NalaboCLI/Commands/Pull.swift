@@ -6,6 +6,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Pull: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pull",
             abstract: "Write a published workshop back as a directory: workshop.yaml and the files it references.",
             discussion: "The bundle is checked against its digest, and the written directory is validated again.")
 
@@ -51,6 +52,7 @@ extension Nalabo {
 
     struct Yank: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "yank",
             abstract: "Retire a published version without deleting it (--undo brings it back).",
             discussion: "A yanked version is no longer the default for its workshop, still resolves by its exact version, and its number is never reused.")
 
@@ -71,6 +73,7 @@ extension Nalabo {
 
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "stats",
             abstract: "Show where learners get stuck: sessions, and per challenge the pass rate, attempts and median time to pass.")
 
         @Argument(help: "[OWNER/]SLUG") var address: WorkshopAddress

@@ -4,6 +4,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Schema: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "schema",
             abstract: "Print the JSON Schema (2020-12) of the spec format, for editors.",
             discussion: """
                 yaml-language-server (VS Code's YAML extension and others) uses it for completion and checks: \

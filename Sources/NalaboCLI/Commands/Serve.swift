@@ -8,6 +8,7 @@ import Runtime
 extension Nalabo {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "serve",
             abstract: "Run the training portal: learners get labs in the browser (docs/portal.md).",
             discussion: """
                 Connects to the catalogue as the portal's login role (a member of nalabo_authenticator and nalabo_grader; \

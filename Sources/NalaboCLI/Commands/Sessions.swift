@@ -4,7 +4,7 @@ import Runtime
 
 extension Nalabo {
     struct Sessions: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List this user's sessions.")
+        static let configuration = CommandConfiguration(commandName: "sessions", abstract: "List this user's sessions.")
 
         @Option(help: "Output format: text or json.") var format: TableFormat = .text
 

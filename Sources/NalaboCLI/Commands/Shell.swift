@@ -6,6 +6,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Shell: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "shell",
             abstract: "Open an interactive shell in a session's container (the first one by default).",
             discussion: """
                 nalabo runs the terminal connection itself, through the session's backend, with a terminal when \

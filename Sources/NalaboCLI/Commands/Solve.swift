@@ -7,6 +7,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Solve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "solve",
             abstract: "Run a challenge's reference solution, for when you give up: it is marked skipped and scores 0.")
 
         @Argument(help: "The challenge id.") var challenge: String

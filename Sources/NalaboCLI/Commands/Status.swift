@@ -6,6 +6,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show a session's steps, challenges, score, time left, containers and the URLs of its ports.")
 
         @OptionGroup var selection: SessionOptions

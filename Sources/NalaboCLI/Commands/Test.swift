@@ -6,6 +6,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "test",
             abstract: "Prove every challenge is solvable and its checks meaningful, each workshop in a fresh session.",
             discussion: """
                 Per challenge, in dependency order: its setup runs, its checks must not all pass, its solution runs, \

@@ -6,11 +6,13 @@ extension TokenScope: ExpressibleByArgument {}
 extension Nalabo {
     struct Tokens: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "tokens",
             abstract: "Personal access tokens for the portal's API (Authorization: Bearer), for scripts and CI.",
             subcommands: [Create.self, List.self, Revoke.self])
 
         struct Create: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "create",
                 abstract: "Create a token; it is printed once and stored only as its hash.")
             @Argument(help: "A name to tell it by.") var name: String
             @Option(name: .customLong("scope"), help: "read, sessions or admin (repeatable); default read and sessions.")
@@ -26,7 +28,7 @@ extension Nalabo {
         }
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List your tokens (never their secrets).")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List your tokens (never their secrets).")
             @OptionGroup var database: DatabaseOptions
             func run() throws {
                 let tokens = try catalogueCall { try database.connect().tokens() }
@@ -37,7 +39,7 @@ extension Nalabo {
         }
 
         struct Revoke: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Revoke a token; it stops working at once.")
+            static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token; it stops working at once.")
             @Argument(help: "The token's id (from `nalabo tokens list`).") var id: String
             @OptionGroup var database: DatabaseOptions
             func run() throws {

@@ -8,6 +8,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Up: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "up",
             abstract: "Start a learner session: pull images, create the containers, run setup, show the first step.",
             discussion: """
                 TARGET is a workshop directory (or its workshop.yaml), or a published workshop [OWNER/]SLUG[@VERSION] from \

@@ -4,6 +4,7 @@ import WorkshopSpec
 extension Nalabo {
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Check workshop specs and report every problem, like a compiler.",
             discussion: """
                 PATH may be a spec file, a workshop directory, or a tree to search for workshop.yaml and \

@@ -4,7 +4,7 @@ import WorkshopSpec
 
 extension Nalabo {
     struct Whoami: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the nalabo user your PostgreSQL role maps to: handle, role and plan.")
+        static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Show the nalabo user your PostgreSQL role maps to: handle, role and plan.")
 
         @OptionGroup var database: DatabaseOptions
 
