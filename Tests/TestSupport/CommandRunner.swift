@@ -115,6 +115,9 @@ public final class TemporaryDirectory {
 ///
 /// Spawned with posix_spawn and reaped with waitpid: Foundation's Process on Linux treats a command as running
 /// while any descendant holds its inherited descriptors, which a daemon it starts (pg_ctl's server) always does.
+/// Not swift-subprocess, which nalabo itself uses: its API is async only, and the many synchronous tests that
+/// wait for a command would have to block a cooperative thread on a semaphore until an async task (which needs
+/// those same threads) finishes — a deadlock once every such thread waits. waitpid blocks without needing one.
 public final class RunningCommand: @unchecked Sendable {
     private var pid = pid_t()
     private var finished = false

@@ -46,12 +46,17 @@ final class PortalHarness: @unchecked Sendable {
             configuration.proxyHost = "127.0.0.1"
             configuration.proxyPort = try Self.freePort()
             let server = PortalServer(configuration: configuration, backend: backend ?? RefusingBackend())
-            let task = Task { try await server.run() }
+            let ended = Ended()
+            let task = Task {
+                defer { ended.set() }
+                try await server.run()
+            }
             let probe = PortalClient(base: "http://127.0.0.1:\(configuration.port)", origin: "")
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline {
+            // A server that ended could not bind (another port is tried); one that still runs is waited for
+            // longer: on a loaded machine the suite's parallel tests can keep every thread busy for a while.
+            let deadline = ContinuousClock.now + .seconds(120)
+            while ContinuousClock.now < deadline, !ended.value {
                 if (try? await probe.send(.GET, "/api/openapi.json", timeout: .seconds(2)).status) == 200 { break }
-                if task.isCancelled { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
             let proxyProbe = PortalClient(base: "http://127.0.0.1:\(configuration.proxyPort)", origin: "")
@@ -201,4 +206,12 @@ struct RefusingBackend: SessionBackend {
     func withPublishedPorts<T: Sendable>(_ session: SessionHandle, _ body: @Sendable ([String: [PublishedPort]]) async throws -> T) async throws -> T {
         throw refusal
     }
+}
+
+/// Whether a task has ended, readable while it runs.
+private final class Ended: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ended = false
+    var value: Bool { lock.withLock { ended } }
+    func set() { lock.withLock { ended = true } }
 }
