@@ -43,6 +43,9 @@ struct GradeText {
 
     private func paint(_ code: String, _ text: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
 
+    /// "1 point", "3 points".
+    static func points(_ count: Int) -> String { count == 1 ? "1 point" : "\(count) points" }
+
     func render(_ report: GradeReport) -> String {
         var text = ""
         for challenge in report.challenges {
@@ -50,9 +53,9 @@ struct GradeText {
             let title = challenge.title.terminalSafe(singleLine: true)
             switch challenge.state {
             case .passed:
-                text += paint("32", "✓") + " \(challenge.id) — \(title): passed, \(challenge.points)/\(challenge.maxPoints) points\n"
+                text += paint("32", "✓") + " \(challenge.id) — \(title): passed, \(challenge.points)/\(Self.points(challenge.maxPoints))\n"
             case .complete:
-                text += paint("32", "✓") + " \(challenge.id) — \(title): done earlier (\(challenge.points) points)\n"
+                text += paint("32", "✓") + " \(challenge.id) — \(title): done earlier (\(Self.points(challenge.points)))\n"
             case .skipped:
                 text += paint("33", "↷") + " \(challenge.id) — \(title): solved with `nalabo solve` (0 points)\n"
             case .locked:
