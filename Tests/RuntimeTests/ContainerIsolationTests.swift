@@ -49,6 +49,52 @@ import WorkshopSpec
         }
     }
 
+    /// The common layout "the learner is a normal user, lifecycle scripts run as root": Docker gives an exec as
+    /// root in a non-root container no capabilities, so such a container runs as root and everything that names
+    /// no user (checks, the terminal) runs as the learner's user, without any.
+    @Test func rootScriptsInALearnerUserContainerHaveTheContainersCapabilities() async throws {
+        let spec = busyboxSpec(slug: "learner-user", containers: """
+                - name: box
+                  image: \(TestEngine.busybox)
+                  shell: /bin/sh
+                  user: "1000:1000"
+                  resources: {cpus: 0.5, memory: 64Mi, pids: 64}
+            """, setup: """
+              setup:
+                - run: 'mkdir -p /srv/owned && chown 1000:1000 /srv/owned'
+                  container: box
+                  user: root
+            """, challenges: """
+                  - id: mine
+                    title: Mine
+                    checks:
+                      - run: 'test "$(id -u)" = 1000 && test "$(stat -c %u /srv/owned)" = 1000'
+            """)
+        let lab = try Lab(spec)
+        let backend = try await DockerBackend.connect()
+        let record = try await SessionProvisioner(backend: backend, store: lab.store).up(try lab.workshop(), options: .init(source: lab.path))
+        do {
+            let handle = try #require(record.handle)
+            let root = try await backend.exec(MemberExec(member: "box", command: ["/bin/sh", "-c", "cat /proc/self/status"], user: "root",
+                                                         timeLimit: .seconds(10)), in: handle)
+            #expect(field("CapEff", in: root.stdout.text) == "00000000000004fb")
+            let learner = try await backend.exec(MemberExec(member: "box", command: ["/bin/sh", "-c", "id -u; cat /proc/self/status"],
+                                                            timeLimit: .seconds(10)), in: handle)
+            #expect(learner.stdout.text.hasPrefix("1000\n"))
+            #expect(field("CapEff", in: learner.stdout.text) == "0000000000000000")
+            let report = try await Grader(backend: backend, store: lab.store).check(record, workshop: try lab.workshop())
+            #expect(report.challenges.first?.state == .passed, "\(report.challenges)")
+            let terminal = try await backend.attachTerminal(member: "box", command: ["id", "-u"], in: handle, size: nil)
+            var said = ""
+            for try await chunk in terminal.output { said += String(decoding: chunk, as: UTF8.self) }
+            #expect(said == "1000\n")
+        } catch {
+            _ = await backend.teardown(record.id)
+            throw error
+        }
+        _ = await backend.teardown(record.id)
+    }
+
     static let hostile = busyboxSpec(challenges: """
               - id: bomb
                 title: Fork bomb
@@ -107,6 +153,9 @@ import WorkshopSpec
             let devices = try await lab.shell(engine, session, "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '").stdout.text
             #expect(devices == "lo\n")
             #expect(try await lab.shell(engine, session, "tail -n +2 /proc/net/route").stdout.text == "")
+            // The container's own name resolves all the same (sudo looks it up), to loopback.
+            let own = try await lab.shell(engine, session, "grep -w \"$(hostname)\" /etc/hosts").stdout.text
+            #expect(own.hasPrefix("127.0.1.1"), "\(own)")
         }
     }
 

@@ -99,6 +99,8 @@ public struct ContainerSpec: Sendable, Equatable {
     public var readOnlyRootFilesystem: Bool
     /// Upstream DNS servers for the engine's embedded resolver; empty for the engine's default.
     public var dnsServers: [String] = []
+    /// Extra `/etc/hosts` lines, as `NAME:ADDRESS`.
+    public var extraHosts: [String] = []
     /// Engine volumes mounted into the container (nalabo-init's, read-only).
     public var volumes: [VolumeMount] = []
     /// Whether the engine's own init runs as PID 1 (false when `command` starts with an init of nalabo's).

@@ -95,12 +95,13 @@ enum API {
         var mounts: [Mount]?
         var publishAllPorts = false
         var dns: [String]
+        var extraHosts: [String]?
         enum CodingKeys: String, CodingKey {
             case networkMode = "NetworkMode", portBindings = "PortBindings", privileged = "Privileged", capDrop = "CapDrop"
             case capAdd = "CapAdd", securityOpt = "SecurityOpt", memory = "Memory", memorySwap = "MemorySwap"
             case nanoCpus = "NanoCpus", pidsLimit = "PidsLimit", `init` = "Init", readonlyRootfs = "ReadonlyRootfs"
             case ipcMode = "IpcMode", restartPolicy = "RestartPolicy", logConfig = "LogConfig", binds = "Binds", mounts = "Mounts"
-            case publishAllPorts = "PublishAllPorts", dns = "Dns", storageOpt = "StorageOpt"
+            case publishAllPorts = "PublishAllPorts", dns = "Dns", storageOpt = "StorageOpt", extraHosts = "ExtraHosts"
         }
     }
 
@@ -175,7 +176,8 @@ enum API {
                 readonlyRootfs: spec.readOnlyRootFilesystem,
                 storageOpt: spec.limits.diskBytes.map { ["size": String($0)] },
                 mounts: spec.volumes.isEmpty ? nil : spec.volumes.map { Mount(source: $0.volume, target: $0.target, readOnly: $0.readOnly) },
-                dns: spec.dnsServers
+                dns: spec.dnsServers,
+                extraHosts: spec.extraHosts.isEmpty ? nil : spec.extraHosts
             )
             if spec.network != "none" {
                 networkingConfig = NetworkingConfig(endpointsConfig: [spec.network: EndpointConfig(aliases: spec.aliases)])

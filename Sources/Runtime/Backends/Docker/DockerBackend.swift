@@ -97,6 +97,7 @@ public struct DockerBackend: SessionBackend {
                 id = try await engine.createContainer(unlimited)
             }
             handle.members[member.name] = id
+            if let user = layout.defaultExecUser(of: member) { handle.state["user/\(member.name)"] = user }
             try await engine.startContainer(id)
         }
         // Addresses and published ports are known once the containers run.
@@ -141,7 +142,8 @@ public struct DockerBackend: SessionBackend {
     public func exec(_ request: MemberExec, in session: SessionHandle) async throws -> ExecOutput {
         let id = try container(request.member, in: session)
         do {
-            return try await engine.exec(ExecRequest(container: id, command: request.command, user: request.user, workdir: request.workdir,
+            let user = request.user ?? session.state["user/\(request.member)"]
+            return try await engine.exec(ExecRequest(container: id, command: request.command, user: user, workdir: request.workdir,
                                                      env: request.env, timeLimit: request.timeLimit, outputLimit: request.outputLimit))
         } catch EngineError.notFound {
             throw BackendError(.notFound, "container \(request.member) (\(id.prefix(12))) does not exist on the engine — removed outside nalabo? `nalabo down` and `nalabo up` start over")
@@ -158,7 +160,7 @@ public struct DockerBackend: SessionBackend {
         }
         let id = try container(member, in: session)
         return try await Self.translating {
-            let exec = try await docker.startInteractive(container: id, command: command, user: nil, workdir: nil,
+            let exec = try await docker.startInteractive(container: id, command: command, user: session.state["user/\(member)"], workdir: nil,
                                                          env: size == nil ? [] : ["TERM=xterm-256color"], tty: size != nil)
             let channel = DockerTerminal(exec: exec, engine: docker)
             if let size { try? await channel.resize(size) }

@@ -109,6 +109,22 @@ public struct DockerLayout: Sendable {
 
     public var containers: [ContainerSpec] { plan.members.map(containerSpec) }
 
+    /// The user a member's execs run as when they name none, when that is not the container's own user: Docker
+    /// gives an exec run as root in a container whose user is not root no capabilities at all (CapEff 0, so a
+    /// root setup script cannot even chown). A member whose user is not root but some of whose scripts run as
+    /// another user therefore runs as root itself, and everything that names no user — checks, the learner's
+    /// terminal — runs as the member's user. Nil for every other member (it simply runs as its user).
+    public func defaultExecUser(of member: SessionPlan.Member) -> String? {
+        guard let user = member.user, !Self.isRoot(user) else { return nil }
+        let others = Set(plan.workshop.scripts.filter { $0.container == member.name }.compactMap(\.user))
+        return others.subtracting([user]).isEmpty ? nil : user
+    }
+
+    static func isRoot(_ user: String) -> Bool {
+        let name = user.split(separator: ":", maxSplits: 1).first.map(String.init) ?? user
+        return name == "root" || name == "0"
+    }
+
     func containerSpec(_ member: SessionPlan.Member) -> ContainerSpec {
         var labels = labels
         labels[Label.container] = member.name
@@ -120,7 +136,7 @@ public struct DockerLayout: Sendable {
             image: member.image,
             hostname: member.hostname,
             command: learnerCommand,
-            user: member.user,
+            user: defaultExecUser(of: member) == nil ? member.user : "0:0",
             workdir: member.workdir,
             env: member.env,
             labels: labels,
@@ -135,6 +151,9 @@ public struct DockerLayout: Sendable {
             // upstream is asked from inside the container, where nothing listens, so an isolated session cannot
             // reach the outside through DNS either (Docker before 26 forwards for internal networks too).
             dnsServers: plan.network == .isolated ? ["127.0.0.1"] : [],
+            // On a network the engine writes the container's own name into /etc/hosts with its address; without
+            // one there is no address, so the name goes on loopback (sudo, and much else, looks itself up).
+            extraHosts: plan.network == .none ? ["\(member.hostname):127.0.1.1"] : [],
             volumes: initVolume.map { [VolumeMount(volume: $0, target: InitProgram.mountPoint, readOnly: true)] } ?? [],
             engineInit: initVolume == nil
         )
