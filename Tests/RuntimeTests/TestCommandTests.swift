@@ -64,6 +64,32 @@ import Testing
         #expect(lab.store.all().sessions.isEmpty)
     }
 
+    @Test func quietStillSaysWhatFailedAndAKeptSessionIsNamed() async throws {
+        let lab = try Lab(busyboxSpec(slug: "kept", challenges: """
+                  - id: fine
+                    title: Fine
+                    checks: [{run: test -f /tmp/fine}]
+                    solve: {run: touch /tmp/fine}
+                  - id: crlf
+                    title: A reason written with CR line endings
+                    checks:
+                      - name: answer
+                        run: 'test -f /tmp/answer || { printf "FAIL: no answer\\rwrite one\\r\\n"; exit 1; }'
+                    solve: {run: "true"}
+            """))
+        let result = try await lab.nalabo(["test", lab.path, "-q", "--keep-on-failure", "--color", "never"])
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        // Quiet: no passing line, but the failing one with its reason, on one line whatever its line endings.
+        #expect(!lines.contains { $0.contains("kept/fine") }, "\(result.stdout)")
+        #expect(lines.contains { $0.contains("kept/crlf — checks-after-solve:") && $0.contains("no answer write one") }, "\(result.stdout)")
+        let kept = try #require(lines.first { $0.contains("was kept for inspection") }, "\(result.stdout)")
+        let session = try #require(lab.store.all().sessions.first?.id)
+        #expect(kept.contains("nalabo down --session \(session)"))
+        #expect(try await lab.nalabo(["down", "--session", session, "-q"]).status == 0)
+        #expect(lab.store.all().sessions.isEmpty)
+    }
+
     @Test func repeatedRunsAndJSONForMachines() async throws {
         let lab = try Lab(busyboxSpec(slug: "repeatable", challenges: """
                   - id: only

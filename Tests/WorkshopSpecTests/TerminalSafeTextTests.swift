@@ -9,6 +9,8 @@ import WorkshopSpec
         #expect(!hostile.terminalSafe().unicodeScalars.contains(where: StringFormat.isControl))
         #expect("line one\r\n\tline two".terminalSafe() == "line one\n\tline two")
         #expect("a\tb\nc".terminalSafe(singleLine: true) == "a b c")
+        // Every line ending is one space on a single line: CRLF, LF and a lone CR.
+        #expect("one\r\ntwo\nthree\rfour".terminalSafe(singleLine: true) == "one two three four")
         #expect("Ünïcödé — ✓ 🔒".terminalSafe() == "Ünïcödé — ✓ 🔒")
     }
 }

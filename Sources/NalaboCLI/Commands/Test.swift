@@ -22,7 +22,7 @@ extension Nalabo {
         @Option(help: "Write a JUnit XML report to FILE.", completion: .file()) var junit: String?
         @Flag(help: "Keep the session of a failed run, to inspect it.") var keepOnFailure = false
         @Option(help: "Output format: text or json.") var format: TableFormat = .text
-        @Flag(name: .shortAndLong, help: "Print only the summary.") var quiet = false
+        @Flag(name: .shortAndLong, help: "Print only the summary and what failed.") var quiet = false
         @Option(help: "Colour: auto, always or never.") var color: ColorChoice = .auto
 
         func validate() throws {
@@ -70,12 +70,13 @@ extension Nalabo {
                     if !json && !quiet {
                         Terminal.standardOutput.write("\(workshop.metadata.slug)@\(workshop.metadata.version) (\(file))\(`repeat` > 1 ? ", run \(run)/\(`repeat`)" : "")\n")
                     }
-                    let quietly = quiet || json
                     let result: WorkshopTestRun
                     do {
                         result = try await Interrupts.cancelling {
                             try await frozenTester.test(workshop, source: file, run: run, events: { display.handle($0) }) { challenge in
-                                if !quietly { Terminal.standardOutput.write(TestText(color: colored).line(challenge)) }
+                                // Quiet still says what failed and why; only the passing lines go.
+                                guard !json, !quiet || !challenge.passed else { return }
+                                Terminal.standardOutput.write(TestText(color: colored).line(challenge, workshop: quiet ? workshop.metadata.slug : nil))
                             }
                         }
                     } catch is CancellationError {
@@ -83,6 +84,8 @@ extension Nalabo {
                     }
                     if let problem = result.sessionProblem, !json {
                         Terminal.standardOutput.write(TestText(color: colored).paint("31", "  ✗ the session did not come up: ") + problem.terminalSafe() + "\n")
+                    } else if keepOnFailure, !result.passed, let session = result.session, !json {
+                        Terminal.standardOutput.write("  the session \(session) was kept for inspection: `nalabo shell --session \(session)`, then `nalabo down --session \(session)`\n")
                     }
                     runs.append(result)
                     if json { Terminal.standardOutput.write(JSONLines.encode(result) + "\n") }
@@ -107,10 +110,13 @@ struct TestText {
 
     func paint(_ code: String, _ text: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
 
-    func line(_ result: ChallengeTestResult) -> String {
+    /// One challenge's line; `workshop` names it too (quiet output, where no heading says which workshop).
+    func line(_ result: ChallengeTestResult, workshop: String? = nil) -> String {
         let time = String(format: "%6.2fs", result.seconds)
-        if result.passed { return "  " + paint("32", "✓") + " \(time)  \(result.challenge)\n" }
-        return "  " + paint("31", "✗") + " \(time)  \(result.challenge) — \(result.failedPhase?.rawValue ?? "failed"): \((result.problem ?? "").terminalSafe())\n"
+        let name = workshop.map { "\($0)/\(result.challenge)" } ?? result.challenge
+        if result.passed { return "  " + paint("32", "✓") + " \(time)  \(name)\n" }
+        // A reason is one line, whatever line endings the script printed (CR, CRLF, LF).
+        return "  " + paint("31", "✗") + " \(time)  \(name) — \(result.failedPhase?.rawValue ?? "failed"): \((result.problem ?? "").terminalSafe(singleLine: true))\n"
     }
 
     func summary(_ runs: [WorkshopTestRun]) -> String {
