@@ -329,6 +329,24 @@ import WorkshopSpec
         #expect(CheckResult(check: matches, outcome: Self.outcome(exit: 0, stdout: "644x")).passed == false)
     }
 
+    /// A failing check with no FAIL: line shows the end of its output; `show_output: false` hides all of it.
+    @Test func aFailingCheckShowsTheEndOfItsOutputUnlessHidden() throws {
+        let shown = try Self.check("- run: make")
+        let printed = (1...14).map { "line \($0)" }.joined(separator: "\n") + "\n\n" + String(repeating: "x", count: 300) + "\n"
+        let failed = CheckResult(check: shown, outcome: Self.outcome(exit: 2, stdout: printed))
+        #expect(failed.outputTail?.count == CheckResult.tailLines)
+        #expect(failed.outputTail?.first == "line 6")
+        #expect(failed.outputTail?.last?.count == CheckResult.tailWidth && failed.outputTail?.last?.hasSuffix("…") == true)
+        #expect(CheckResult(check: shown, outcome: Self.outcome(exit: 0, stdout: printed)).outputTail == nil, "a pass shows nothing")
+        #expect(CheckResult(check: shown, outcome: Self.outcome(exit: 1, stdout: "FAIL: no file\nnoise\n")).outputTail == nil,
+                "FAIL: lines say it instead")
+
+        let hidden = try Self.check("- run: cat /srv/answer\n  show_output: false\n  expect: {stdout: \"42\"}")
+        let secret = CheckResult(check: hidden, outcome: Self.outcome(exit: 0, stdout: "41\nFAIL: not yet\n"))
+        #expect(!secret.passed && secret.outputTail == nil && secret.stdout.isEmpty && secret.stderr.isEmpty)
+        #expect(secret.reason == "its output is not the expected one" && secret.failLines == ["not yet"])
+    }
+
     @Test func cappedOutputKeepsTheStartAndCountsTheRest() {
         var output = CappedOutput(limit: 5)
         output.append(Array("abc".utf8))

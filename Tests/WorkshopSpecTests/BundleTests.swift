@@ -114,6 +114,23 @@ import Testing
         #expect(WorkshopBundle(again).digest == bundle.digest)
     }
 
+    /// `show_output` is written into the bundle only when it hides output, so every other check's digest is
+    /// what it was before the field existed; a quoted "false" is a string, not a boolean.
+    @Test func showOutputIsBundledOnlyWhenItHides() throws {
+        let plain = try digest(Self.spec)
+        #expect(try digest(edited(["- script: checks/done.sh": "- script: checks/done.sh\n            show_output: true"])) == plain)
+        let hiding = edited(["- script: checks/done.sh": "- script: checks/done.sh\n            show_output: false"])
+        let workshop = try #require(try load(hiding, files: Self.files).workshop)
+        #expect(workshop.challenges.first?.checks.first?.showOutput == false)
+        #expect(WorkshopBundle(workshop).canonicalText.contains(#""show_output":false"#))
+        #expect(WorkshopBundle(workshop).digest != plain)
+        let quoted = try load(edited(["- script: checks/done.sh": "- script: checks/done.sh\n            show_output: \"false\""]),
+                              files: Self.files)
+        #expect(quoted.workshop == nil)
+        #expect(quoted.diagnostics.contains { $0.message.contains("show_output") && $0.message.contains("true or false") },
+                "\(quoted.diagnostics.map(\.message))")
+    }
+
     @Test func canonicalJSONFollowsRFC8785() {
         let value = JSONValue.object([
             ("b", .array([.double(1.0), .double(0.5), .double(1e21), .double(1e-7), .double(-0.0), .int(-3)])),

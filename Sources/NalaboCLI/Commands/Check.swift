@@ -73,6 +73,8 @@ struct GradeText {
                 if !check.passed {
                     if let message = check.failMessage { text += "        \(message.terminalSafe(singleLine: true))\n" }
                     for failLine in check.failLines { text += "        \(failLine.terminalSafe(singleLine: true))\n" }
+                    // No FAIL: line: the end of what it printed, which usually says what went wrong.
+                    for line in check.outputTail ?? [] { text += paint("2", "        | \(line.terminalSafe(singleLine: true))") + "\n" }
                 }
             }
             if challenge.state == .failed, !challenge.hints.isEmpty {

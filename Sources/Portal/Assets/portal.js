@@ -162,6 +162,7 @@
         if (!check.passed && check.failMessage) item.appendChild(element("div", "message", check.failMessage));
         if (!check.passed && check.reason && !(check.failLines || []).length) item.appendChild(element("div", "message", check.reason));
         (check.failLines || []).forEach(function (line) { item.appendChild(element("div", "message", line)); });
+        if (!check.passed && (check.outputTail || []).length) item.appendChild(element("pre", "output", check.outputTail.join("\n")));
         list.appendChild(item);
       });
       result.appendChild(list);

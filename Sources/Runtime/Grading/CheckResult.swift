@@ -1,3 +1,4 @@
+import Foundation
 import WorkshopSpec
 
 /// The verdict on one check run.
@@ -16,9 +17,16 @@ public struct CheckResult: Sendable, Codable, Equatable {
     /// Lines the script printed that start with `FAIL:`, without the prefix.
     public var failLines: [String]
     public var exitCode: Int?
+    /// What the run printed; empty when its check hides its output (`show_output: false`).
     public var stdout: String
     public var stderr: String
+    /// The last lines of a failing run's output, for the learner, when it printed no `FAIL:` line and its check
+    /// shows output: at most ``tailLines`` lines of ``tailWidth`` characters. Nil otherwise.
+    public var outputTail: [String]?
     public var seconds: Double
+
+    public static let tailLines = 10
+    public static let tailWidth = 200
 
     /// Judges an outcome against the check's expectation.
     public init(check: Check, outcome: ScriptOutcome) {
@@ -37,6 +45,17 @@ public struct CheckResult: Sendable, Codable, Equatable {
         passed = reason == nil
         points = passed ? check.points : 0
         failMessage = passed ? nil : check.failMessage
+        if !check.showOutput {
+            // The author hides what the check prints (it may show the expected answer): only FAIL: lines, which
+            // the author wrote for the learner, are kept.
+            stdout = ""
+            stderr = ""
+        } else if !passed && failLines.isEmpty {
+            let lines = (outcome.stdout.text + "\n" + outcome.stderr.text).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let tail = lines.suffix(Self.tailLines).map { $0.count > Self.tailWidth ? String($0.prefix(Self.tailWidth - 1)) + "…" : $0 }
+            outputTail = tail.isEmpty ? nil : Array(tail)
+        }
     }
 
     static func reason(check: Check, outcome: ScriptOutcome) -> String? {
@@ -57,7 +76,9 @@ public struct CheckResult: Sendable, Codable, Equatable {
         if let exact = expect.stdout {
             let trimmed = output.hasSuffix("\n") ? String(output.dropLast()) : output
             let wanted = exact.hasSuffix("\n") ? String(exact.dropLast()) : exact
-            if trimmed != wanted { return "printed \(Self.quote(trimmed)), expected \(Self.quote(wanted))" }
+            if trimmed != wanted {
+                return check.showOutput ? "printed \(Self.quote(trimmed)), expected \(Self.quote(wanted))" : "its output is not the expected one"
+            }
         }
         if let needle = expect.stdoutContains, !output.contains(needle) {
             return "its output does not contain \(Self.quote(needle))"

@@ -166,6 +166,8 @@ extension Check {
                 ("stdout_contains", .string(expect.stdoutContains)), ("stdout_matches", .string(expect.stdoutMatches)),
             ])),
             ("fail_message", .string(failMessage)),
+            // Written only when it hides output, so the bundles (and digests) of every other check stay as they were.
+            ("show_output", showOutput ? nil : .bool(false)),
         ])
     }
 }

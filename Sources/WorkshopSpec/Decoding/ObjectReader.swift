@@ -103,6 +103,11 @@ struct ObjectReader {
         return ValueDecoder(context: context).integer(node, in: range, field: name)
     }
 
+    func boolean(_ name: String) -> Located<Bool>? {
+        guard let node = node(name), case .boolean = shape(name) else { return nil }
+        return ValueDecoder(context: context).boolean(node, field: name)
+    }
+
     func number(_ name: String) -> Located<Double>? {
         guard let node = node(name), case .number(let above) = shape(name) else { return nil }
         return ValueDecoder(context: context).number(node, above: above, field: name)

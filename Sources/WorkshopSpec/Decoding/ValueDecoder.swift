@@ -74,6 +74,16 @@ struct ValueDecoder {
         return Located(value, at: node.location)
     }
 
+    /// `true` or `false`, written plain (a quoted "true" is a string).
+    func boolean(_ node: Node, field: String) -> Located<Bool>? {
+        guard let scalar = scalar(node, field: field, expected: Shape.boolean.expectation) else { return nil }
+        guard scalar.style == .plain, scalar.value == "true" || scalar.value == "false" else {
+            sink.report(.typeMismatch(field: field, expected: Shape.boolean.expectation, found: node), at: node.location)
+            return nil
+        }
+        return Located(scalar.value == "true", at: node.location)
+    }
+
     func number(_ node: Node, above minimum: Double, field: String) -> Located<Double>? {
         guard let scalar = scalar(node, field: field, expected: "a number") else { return nil }
         guard scalar.style == .plain, CoreSchema.isNumber(scalar.value), let value = Double(scalar.value), value.isFinite else {

@@ -109,7 +109,8 @@ struct WorkshopDecoder {
                 stdout: expect?.string("stdout")?.value,
                 stdoutContains: expect?.string("stdout_contains")?.value,
                 stdoutMatches: expect?.string("stdout_matches")?.value),
-            failMessage: object.string("fail_message")?.value)
+            failMessage: object.string("fail_message")?.value,
+            showOutput: object.boolean("show_output")?.value ?? true)
     }
 
     /// Reads the fields every script shares; a check is a script with more fields.

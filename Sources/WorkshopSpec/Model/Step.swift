@@ -31,6 +31,8 @@ public struct Check: Sendable {
     public var points: Int
     public var expect: Expectation
     public var failMessage: String?
+    /// Whether the learner sees the end of the output of a failing run (`show_output`).
+    public var showOutput = true
 }
 
 /// What a passing check run looks like; every given condition must hold.

@@ -125,6 +125,8 @@ public enum SpecSchema {
             Field("points", .integer(0...1000), default: "1", "Points for passing; partial credit sums passing checks."),
             Field("expect", .object(expectation), default: "{exit: 0}", "What a passing run looks like."),
             Field("fail_message", .string(.text), "Shown to the learner when the check fails."),
+            Field("show_output", .boolean, default: "true",
+                  "Whether a failing check shows the learner the end of its output; false keeps it hidden (text, JSON, portal)."),
         ],
         exactlyOne: [["run", "script"]])
 
