@@ -83,7 +83,10 @@ struct GradeText {
                 }
             }
         }
-        if report.challenges.isEmpty { text += "nothing to grade: every challenge is complete\n" }
+        // Nothing was run: every challenge shown is complete (done earlier or solved), or there is none.
+        let graded = report.challenges.contains { $0.state == .passed || $0.state == .failed }
+        let open = report.challenges.contains { $0.state == .failed || $0.state == .locked }
+        if !graded && !open { text += "nothing to grade: every challenge is complete\n" }
         text += "score: \(report.score)/\(report.maxScore)\n"
         return text
     }
