@@ -42,7 +42,7 @@ public final class Catalogue {
             do {
                 let results = try connection.pipelined([Self.setRole(actingAs), Connection.Statement(sql, parameters)])
                 guard let result = results.last, results.count == 2 else {
-                    throw PostgresError(sqlState: "08006", message: "the catalogue answered \(results.count) of 2 statements")
+                    throw PostgresError(sqlState: "08006", message: "the catalogue's reply was cut short (\(results.count) of 2 results); try again")
                 }
                 return result
             } catch let error as PostgresError {

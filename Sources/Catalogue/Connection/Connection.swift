@@ -62,7 +62,7 @@ public final class Connection {
     public func execute(_ sql: String, _ parameters: [String?] = []) throws -> QueryResult {
         do {
             return try run(sql, parameters)
-        } catch let error as PostgresError where error.sqlState == "0A000" && error.message.contains("cached plan") && prepared[sql] != nil {
+        } catch let error as PostgresError where error.isStalePlan && prepared[sql] != nil {
             // The schema changed under a kept plan in a way PostgreSQL does not plan around (a migration altered a
             // result's columns): forget it and prepare the statement again.
             prepared[sql] = nil
@@ -131,12 +131,11 @@ public final class Connection {
             attempt += 1
             do {
                 return try sendPipeline(statements)
-            } catch let error as PostgresError where error.sqlState == "0A000" && error.message.contains("cached plan") && attempt == 1 {
+            } catch let error as PostgresError where error.isStalePlan && attempt == 1 {
                 // As in execute(_:_:): a kept plan the schema changed under; prepare the statements again.
                 for statement in statements { prepared[statement.sql] = nil }
             } catch let error as PostgresError where error.isTransient && attempt < attempts {
-                let base = 10_000 << (attempt - 1)
-                usleep(useconds_t(base + Int.random(in: 0...base)))
+                Self.pauseBeforeRetry(attempt)
             }
         }
     }
@@ -243,14 +242,18 @@ public final class Connection {
                 return value
             } catch let error as PostgresError where error.isTransient && attempt < attempts {
                 _ = try? execute("ROLLBACK")
-                // 10 ms, 20 ms, 40 ms... each with up to as much again at random, so retries spread out.
-                let base = 10_000 << (attempt - 1)
-                usleep(useconds_t(base + Int.random(in: 0...base)))
+                Self.pauseBeforeRetry(attempt)
             } catch {
                 _ = try? execute("ROLLBACK")
                 throw error
             }
         }
+    }
+
+    /// 10 ms, 20 ms, 40 ms... after attempt 1, 2, 3..., each with up to as much again at random, so retries spread out.
+    private static func pauseBeforeRetry(_ attempt: Int) {
+        let base = 10_000 << (attempt - 1)
+        usleep(useconds_t(base + Int.random(in: 0...base)))
     }
 
     private static func error(from result: OpaquePointer, connection: OpaquePointer) -> PostgresError {

@@ -12,6 +12,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
     /// Whether retrying the whole transaction can succeed: serialization failure or deadlock.
     public var isTransient: Bool { sqlState == "40001" || sqlState == "40P01" }
+
+    /// A kept plan whose result the schema changed under (a migration altered its columns): prepared again, it runs.
+    var isStalePlan: Bool { sqlState == "0A000" && message.contains("cached plan") }
 }
 
 /// Why nalabo could not talk to the catalogue at all.

@@ -1,6 +1,5 @@
 import Catalogue
 import Foundation
-import NIOConcurrencyHelpers
 import Runtime
 
 /// The portal's lab records, kept in the catalogue (`nalabo.lab_records`) so that every portal process on it

@@ -22,6 +22,19 @@ public struct SessionPlan: Sendable {
         public var capabilities: [String]
         /// The spec's shell for scripts without a shebang.
         public var shell: String
+
+        /// Whether the member's user is root (unset, `root`, `0`, with or without a group).
+        public var runsAsRoot: Bool {
+            guard let user else { return true }
+            let name = user.split(separator: ":", maxSplits: 1).first.map(String.init) ?? user
+            return name == "root" || name == "0"
+        }
+    }
+
+    /// The users, other than the member's own, that scripts ask for in `member`: a backend must be able to switch
+    /// to them there (each does so by running the member as root).
+    public func otherScriptUsers(in member: Member) -> Set<String> {
+        Set(workshop.scripts.filter { $0.container == member.name }.compactMap(\.user)).subtracting(member.user.map { [$0] } ?? [])
     }
 
     /// The capabilities a learner's root shell keeps after dropping all: change owners and modes of files it

@@ -115,14 +115,8 @@ public struct DockerLayout: Sendable {
     /// another user therefore runs as root itself, and everything that names no user — checks, the learner's
     /// terminal — runs as the member's user. Nil for every other member (it simply runs as its user).
     public func defaultExecUser(of member: SessionPlan.Member) -> String? {
-        guard let user = member.user, !Self.isRoot(user) else { return nil }
-        let others = Set(plan.workshop.scripts.filter { $0.container == member.name }.compactMap(\.user))
-        return others.subtracting([user]).isEmpty ? nil : user
-    }
-
-    static func isRoot(_ user: String) -> Bool {
-        let name = user.split(separator: ":", maxSplits: 1).first.map(String.init) ?? user
-        return name == "root" || name == "0"
+        guard let user = member.user, !member.runsAsRoot, !plan.otherScriptUsers(in: member).isEmpty else { return nil }
+        return user
     }
 
     func containerSpec(_ member: SessionPlan.Member) -> ContainerSpec {

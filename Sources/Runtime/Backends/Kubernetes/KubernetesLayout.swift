@@ -56,11 +56,11 @@ public struct KubernetesLayout: Sendable {
     }
 
     public func identity(of member: SessionPlan.Member) -> Identity {
-        let others = Set(plan.workshop.scripts.filter { $0.container == member.name }.compactMap(\.user))
-        if let user = member.user, let (uid, gid) = Self.numericUser(user), uid != 0, others.subtracting([user]).isEmpty {
+        let others = plan.otherScriptUsers(in: member)
+        if let user = member.user, let (uid, gid) = Self.numericUser(user), uid != 0, others.isEmpty {
             return .nonRoot(uid: uid, gid: gid)
         }
-        if let user = member.user, Self.numericUser(user)?.uid != 0, user != "root" {
+        if let user = member.user, !member.runsAsRoot {
             return .root(defaultUser: user, explicit: true)
         }
         return .root(defaultUser: nil, explicit: member.user != nil || !others.isEmpty)
