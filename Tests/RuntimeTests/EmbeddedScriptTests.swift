@@ -55,6 +55,24 @@ import Testing
         #expect(result.stderr.contains("nalabo:timeout:"), "\(result.stderr)")
     }
 
+    /// The sweep finds a run's processes with grep, or with builtins only near the PID limit (where a shell that
+    /// fails to fork exits): both ways kill exactly the run's processes.
+    @Test(arguments: shells, [0, 99]) func theSweepKillsTheRunsProcessesAndNoOthers(shell: [String], room: Int) async throws {
+        let script = EmbeddedScripts.sweep + """
+
+            nalabo_room() { room=\(room); }
+            NALABO_RUN=the-run sleep 60 & run=$!
+            NALABO_RUN=another-run sleep 60 & other=$!
+            nalabo_sweep the-run
+            wait $run 2>/dev/null
+            kill -0 $run 2>/dev/null && echo run-alive || echo run-gone
+            kill -0 $other 2>/dev/null && echo other-alive || echo other-gone
+            kill $other
+            """
+        let result = try await Nalabo.executeProcess(shell[0], Array(shell.dropFirst()) + ["-c", script, "sweep"])
+        #expect(result.stdout == "run-gone\nother-alive\n", "\(result.stdout)\(result.stderr)")
+    }
+
     @Test(arguments: shells) func theKeepAliveEndsAtTheExpiry(shell: [String]) async throws {
         let clock = ContinuousClock()
         let started = clock.now

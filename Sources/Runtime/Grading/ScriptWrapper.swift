@@ -12,7 +12,7 @@
 /// interpreter words, the words; anything after them is ignored (``batchProgram`` relies on that). Exit status:
 /// the script's, or 124 after a timeout.
 enum ScriptWrapper {
-    static let program = EmbeddedScripts.run
+    static let program = EmbeddedScripts.sweep + "\n" + EmbeddedScripts.run
 
     /// The largest piece of script text passed as one argument (Linux caps one argument at 128 KiB).
     static let chunkSize = 60 * 1024
@@ -120,6 +120,6 @@ enum ScriptWrapper {
 
     /// The command that kills every process of a run, for when the watchdog itself did not answer in time.
     static func sweepCommand(id: String) -> [String] {
-        ["/bin/sh", "-c", EmbeddedScripts.sweep, "nalabo-sweep", id]
+        ["/bin/sh", "-c", EmbeddedScripts.sweep + "\nnalabo_sweep \"$1\"", "nalabo-sweep", id]
     }
 }

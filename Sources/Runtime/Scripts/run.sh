@@ -1,7 +1,9 @@
 #!/bin/sh
 # shellcheck shell=sh
 # The wrapper every script nalabo runs in a container goes through (Grading/ScriptWrapper.swift documents
-# its arguments). Runs as `sh -c "$(cat run.sh)" nalabo-run ID LIMIT SWEEP CHUNKS... WORDS...`.
+# its arguments). Runs as `sh -c "$(cat sweep.sh run.sh)" nalabo-run ID LIMIT SWEEP CHUNKS... WORDS...`
+# (sweep.sh defines nalabo_sweep). Once the script runs the wrapper never forks: at the PID limit a failed
+# fork would end it.
 id=$1 limit=$2 sweep=$3 chunks=$4
 shift 4
 script=
@@ -12,26 +14,6 @@ shift
 list='' j=1
 while [ $j -le "$words" ]; do list="$list \"\${$j}\""; j=$((j + 1)); done
 eval "set -- $list"
-nalabo_sweep() {
-  # Stop, then kill, every process whose environment carries the id; repeated, because a fork bomb keeps
-  # making more (and a failed fork, at the PID limit, just means trying again).
-  passes=0 failures=0
-  while [ $passes -lt 100 ]; do
-    passes=$((passes + 1))
-    found=$(grep -l "NALABO_RUN=$id" /proc/[0-9]*/environ 2>/dev/null)
-    searched=$?
-    # Done when grep ran and found nothing (status 1). Other failures (at the PID limit it may not even start;
-    # as a non-root user some environ files are unreadable) are retried a few times.
-    if [ -z "$found" ]; then
-      [ $searched -eq 1 ] && return 0
-      failures=$((failures + 1))
-      [ $failures -ge 5 ] && return 0
-      continue
-    fi
-    for f in $found; do f=${f#/proc/}; kill -STOP "${f%/environ}" 2>/dev/null; done
-    for f in $found; do f=${f#/proc/}; kill -KILL "${f%/environ}" 2>/dev/null; done
-  done
-}
 # Sets $oom_kills from the cgroup's counter; builtins only, no subshell (every fork costs the container).
 nalabo_ooms() {
   oom_kills=0
@@ -46,8 +28,7 @@ marks=2
 nalabo_run() { printf '%s' "$script" | NALABO_RUN=$id "$@" /dev/fd/3 3<&0 </dev/null 9>&-; }
 nalabo_ooms
 ooms=$oom_kills
-nalabo_run "$@" &
-child=$!
+# The watchdog starts first: once the script runs, a fork bomb may leave no process to start with.
 (
   # $! rather than a variable: a TERM between starting the timer and storing its pid still finds it. The
   # timer holds none of the exec's output streams, so a stray one could never keep the exec open.
@@ -57,10 +38,12 @@ child=$!
   wait $!
   # The limit passed: nothing may cut the sweep short now, not even the script ending meanwhile.
   trap '' TERM
-  nalabo_sweep
+  nalabo_sweep "$id"
   exit 3
 ) &
 watchdog=$!
+nalabo_run "$@" &
+child=$!
 # The shell's own job notices ("Killed") are not the script's output.
 wait $child 2>/dev/null
 status=$?
@@ -68,7 +51,7 @@ kill $watchdog 2>/dev/null
 # A watchdog killed before it set its trap makes the shell say "Terminated": not the script's output either.
 wait $watchdog 2>/dev/null
 watched=$?
-[ "$sweep" = 1 ] && nalabo_sweep
+[ "$sweep" = 1 ] && nalabo_sweep "$id"
 nalabo_ooms
 [ "$oom_kills" != "$ooms" ] && echo "nalabo:oom:$id" >&$marks
 [ "$watched" = 3 ] && { echo "nalabo:timeout:$id" >&$marks; exit 124; }
