@@ -163,6 +163,12 @@ public struct LabService: Sendable {
         }
     }
 
+    /// Moves the learner on to the next step (its setup and those of the challenges that start with it run).
+    public func next(_ record: LocalSession, workshop: Workshop,
+                     events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async throws -> LocalSession {
+        try await SessionLifecycle(backend: backend, store: store).next(record.id, workshop: workshop, events: events)
+    }
+
     /// A session the database may not extend further.
     public struct NotExtendable: Error, Sendable, CustomStringConvertible {
         public var description: String

@@ -5,6 +5,30 @@ import WorkshopSpec
 
 /// Every isolation promise, checked from inside real containers on the real engine.
 @Suite struct ContainerIsolationTests {
+    /// `capabilities:` adds to the kept set what sshd (SYS_CHROOT) and sudo (AUDIT_WRITE) need; nothing else moves.
+    @Test func aContainerGetsTheCapabilitiesItAsksForAndOnlyThose() async throws {
+        let engine = try await TestEngine.connect()
+        let asking = busyboxSpec(containers: """
+                - name: box
+                  image: \(TestEngine.busybox)
+                  shell: /bin/sh
+                  resources: {cpus: 0.5, memory: 64Mi, pids: 64}
+                  capabilities: [SYS_CHROOT, AUDIT_WRITE, CHOWN]
+            """)
+        for (spec, granted) in [(asking, true), (busyboxSpec(), false)] {
+            let lab = try Lab(spec)
+            try await lab.withSession(engine) { session in
+                let status = try await lab.shell(engine, session, "cat /proc/self/status").stdout.text
+                // The kept set (0x4fb) plus SYS_CHROOT (bit 18) and AUDIT_WRITE (bit 29) when asked for.
+                let expected = granted ? "00000000200404fb" : "00000000000004fb"
+                #expect(field("CapEff", in: status) == expected && field("CapBnd", in: status) == expected, "\(status)")
+                let chroot = try await lab.shell(engine, session, "chroot / /bin/true")
+                #expect((chroot.exitCode == 0) == granted, "\(chroot.stderr.text)")
+                #expect(field("NoNewPrivs", in: status) == "1")
+            }
+        }
+    }
+
     @Test func capabilitiesAreDroppedPrivilegesCannotGrowAndNoHostPathIsMounted() async throws {
         let engine = try await TestEngine.connect()
         let lab = try Lab(busyboxSpec())

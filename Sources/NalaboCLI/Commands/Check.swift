@@ -30,6 +30,10 @@ extension Nalabo {
                 Terminal.standardOutput.write(JSONLines.encode(report) + "\n")
             } else {
                 Terminal.standardOutput.write(GradeText(color: color.resolve()).render(report))
+                if report.step != SessionLifecycle.currentStep(record, workshop: workshop) + 1, workshop.steps.indices.contains(report.step - 1) {
+                    let title = workshop.steps[report.step - 1].title.terminalSafe(singleLine: true)
+                    Terminal.standardOutput.write("step complete: now step \(report.step)/\(workshop.steps.count), \(title) — `nalabo instructions` shows it\n")
+                }
             }
             if !report.allPassed { throw ExitCode(ExitStatus.problemsFound) }
         }
@@ -57,12 +61,20 @@ struct GradeText {
             case .complete:
                 text += paint("32", "✓") + " \(challenge.id) — \(title): done earlier (\(Self.points(challenge.points)))\n"
             case .skipped:
-                text += paint("33", "↷") + " \(challenge.id) — \(title): solved with `nalabo solve` (0 points)\n"
+                text += paint("33", "↷") + " \(challenge.id) — \(title): solved with `nalabo solve` (\(Self.points(challenge.points)))\n"
             case .locked:
-                text += paint("2", "🔒 \(challenge.id) — \(title): locked until \(challenge.waitingFor.joined(separator: ", ")) \(challenge.waitingFor.count == 1 ? "is" : "are") complete") + "\n"
+                if let step = challenge.waitingForStep, challenge.waitingFor.isEmpty {
+                    text += paint("2", "🔒 \(challenge.id) — \(title): starts at step \(step)") + "\n"
+                } else {
+                    text += paint("2", "🔒 \(challenge.id) — \(title): locked until \(challenge.waitingFor.joined(separator: ", ")) \(challenge.waitingFor.count == 1 ? "is" : "are") complete") + "\n"
+                }
+                continue
+            case .started:
+                text += paint("36", "▶") + " \(challenge.id) — \(title): ready now — do it, then check again\n"
                 continue
             case .failed:
-                text += paint("31", "✗") + " \(challenge.id) — \(title): not yet (attempt \(challenge.attempts))\n"
+                let partial = challenge.points > 0 ? ", \(challenge.points)/\(Self.points(challenge.maxPoints)) so far" : ""
+                text += paint("31", "✗") + " \(challenge.id) — \(title): not yet (attempt \(challenge.attempts)\(partial))\n"
             }
             for check in challenge.checks {
                 let mark = check.passed ? paint("32", "✓") : paint("31", "✗")

@@ -7,17 +7,23 @@ extension Nalabo {
     struct Instructions: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "instructions",
-            abstract: "Print a step's instructions readably: the current step, or STEP (a number or an id).")
+            abstract: "Print a step's instructions readably: the current step, or STEP (a number or an id).",
+            discussion: "With --next, first move on to the following step, as `nalabo next` does.")
 
         @Argument(help: "A step number (1-based) or id; default the current step.") var step: String?
         @Flag(help: "Print every step.") var all = false
+        @Flag(help: "Move on to the next step first (its setup runs), then print it.") var next = false
         @OptionGroup var selection: SessionOptions
+        @OptionGroup var database: DatabaseOptions
         @Option(help: "Colour: auto, always or never.") var color: ColorChoice = .auto
 
         func run() async throws {
             let session = try selection.open()
-            let (record, workshop) = (session.record, session.workshop)
+            var (record, workshop) = (session.record, session.workshop)
             guard !workshop.steps.isEmpty else { return }
+            if next {
+                record = try await Nalabo.Next.moveOn(session, database: database)
+            }
             let indices: [Int]
             if all {
                 indices = Array(workshop.steps.indices)
@@ -31,7 +37,7 @@ extension Nalabo {
                                          status: ExitStatus.notFound).exit()
                 }
             } else {
-                indices = [SessionText.currentStep(workshop, progress: record.progress)]
+                indices = [SessionLifecycle.currentStep(record, workshop: workshop)]
             }
             let text = indices.map { SessionText.step(workshop, index: $0, color: color.resolve()) }.joined(separator: "\n")
             Terminal.standardOutput.write(text + "\n")

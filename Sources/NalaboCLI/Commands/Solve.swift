@@ -8,7 +8,7 @@ extension Nalabo {
     struct Solve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "solve",
-            abstract: "Run a challenge's reference solution, for when you give up: it is marked skipped and scores 0.")
+            abstract: "Run a challenge's reference solution, for when you give up: it is marked skipped and earns no more points.")
 
         @Argument(help: "The challenge id.") var challenge: String
         @OptionGroup var selection: SessionOptions
@@ -27,7 +27,7 @@ extension Nalabo {
                 throw CommandFailure("the reference solution of \(challenge) \(why); the challenge is not marked solved", status: ExitStatus.problemsFound).exit()
             }
             for warning in warnings { Terminal.standardError.write("warning: \(warning)\n") }
-            Swift.print("solved \(challenge) with its reference solution (marked skipped, 0 points); `nalabo check \(challenge)` confirms it")
+            Swift.print("solved \(challenge) with its reference solution (marked skipped, no more points); `nalabo check \(challenge)` confirms it")
         }
     }
 }

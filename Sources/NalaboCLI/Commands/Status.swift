@@ -79,13 +79,13 @@ extension Nalabo {
             text += record.isExpired() ? paint("31", "expired \(SessionText.relative(record.expiresAt))") + "\n"
                 : "time left: \(SessionText.relative(record.expiresAt).dropFirst(3)) (expires \(record.expiresAt.formatted(date: .omitted, time: .shortened)))\n"
             text += "score: \(report.score)/\(report.maxScore)\n\n"
-            let current = SessionText.currentStep(workshop, progress: record.progress)
+            let current = SessionLifecycle.currentStep(record, workshop: workshop)
             for (index, step) in workshop.steps.enumerated() {
                 let marker = index == current ? "▶" : " "
-                text += "\(marker) \(index + 1). \(step.title.terminalSafe(singleLine: true))\n"
+                text += "\(marker) \(index + 1). \(step.title.terminalSafe(singleLine: true))\(index == current ? paint("1", "  ← you are here") : "")\n"
                 for challenge in step.challenges {
                     let entry = record.progress[challenge.id]
-                    let locked = challenge.needs.contains { !(record.progress[$0.value]?.isComplete ?? false) }
+                    let locked = !SessionLifecycle.hasStarted(challenge.id, in: record)
                     let state: String
                     if entry?.skipped == true { state = paint("33", "↷ solved with nalabo solve") }
                     else if entry?.isComplete == true { state = paint("32", "✓ done (\(entry?.points ?? 0)/\(challenge.maxPoints))") }

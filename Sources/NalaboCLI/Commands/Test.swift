@@ -82,6 +82,9 @@ extension Nalabo {
                     } catch is CancellationError {
                         throw CommandFailure("interrupted; the session under test was removed", status: 130).exit()
                     }
+                    if result.sessionProblem == nil && workshop.challenges.isEmpty && !json {
+                        Terminal.standardOutput.write(TestText(color: colored).paint("33", "  tested nothing: the workshop has no challenge") + "\n")
+                    }
                     if let problem = result.sessionProblem, !json {
                         Terminal.standardOutput.write(TestText(color: colored).paint("31", "  ✗ the session did not come up: ") + problem.terminalSafe() + "\n")
                     } else if keepOnFailure, !result.passed, let session = result.session, !json {

@@ -43,7 +43,7 @@ extension Nalabo {
                     }
                 }
             } else {
-                resolved = LabService.Resolved(workshop: try SpecPath.loadValid(target, plan: chosenPlan),
+                resolved = LabService.Resolved(workshop: try SpecPath.loadValid(target, plan: chosenPlan, quiet: quiet),
                                                source: URL(fileURLWithPath: target).standardizedFileURL.path)
             }
             let workshop = resolved.workshop

@@ -31,6 +31,13 @@ func backendCall<T>(_ body: () async throws -> T) async throws -> T {
         throw CommandFailure(error.description).exit()
     } catch let error as Grader.UnknownChallenge {
         throw CommandFailure(error.description, status: ExitStatus.notFound).exit()
+    } catch let error as Grader.NotStarted {
+        throw CommandFailure(error.description, status: ExitStatus.problemsFound).exit()
+    } catch let error as StepNavigation {
+        throw CommandFailure(error.description, status: ExitStatus.problemsFound).exit()
+    } catch let failure as SetupFailure {
+        // A step's or challenge's setup, or a cleanup, that ran as the learner moved on.
+        throw CommandFailure(failure.description, status: ExitStatus.problemsFound).exit()
     }
 }
 

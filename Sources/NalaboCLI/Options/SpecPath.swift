@@ -19,11 +19,11 @@ enum SpecPath {
         }
     }
 
-    /// The workshop at `path` when it has no errors. Its diagnostics, warnings included, go to standard error
-    /// as `nalabo validate` prints them; errors end the command with exit code 1.
-    static func loadValid(_ path: String, plan: Plan?) throws -> Workshop {
+    /// The workshop at `path` when it has no errors. Its diagnostics, warnings included (unless `quiet`), go to
+    /// standard error as `nalabo validate` prints them; errors end the command with exit code 1.
+    static func loadValid(_ path: String, plan: Plan?, quiet: Bool = false) throws -> Workshop {
         let spec = try loadOne(path, plan: plan)
-        if !spec.diagnostics.isEmpty {
+        if !spec.diagnostics.isEmpty && !(quiet && spec.workshop != nil) {
             let reporter = TextReporter(colored: ColorChoice.auto.resolve(for: STDERR_FILENO))
             Terminal.standardError.write(reporter.render(ValidationReport([spec])))
         }

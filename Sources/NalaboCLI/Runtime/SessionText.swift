@@ -14,14 +14,6 @@ enum SessionText {
         return seconds >= 0 ? "in \(text)" : "\(text) ago"
     }
 
-    /// The step a learner is on: the first with an incomplete challenge, else the last.
-    static func currentStep(_ workshop: Workshop, progress: [String: ChallengeProgress]) -> Int {
-        let attempted = !progress.isEmpty
-        guard attempted else { return 0 }
-        return workshop.steps.firstIndex { step in
-            step.challenges.contains { !(progress[$0.id]?.isComplete ?? false) }
-        } ?? max(0, workshop.steps.count - 1)
-    }
 
     static func step(_ workshop: Workshop, index: Int, color: Bool) -> String {
         let step = workshop.steps[index]

@@ -88,6 +88,18 @@ struct SessionRoutes {
                 "errors": String(decoding: outcome.stderr.bytes.suffix(4096), as: UTF8.self),
             ]), status: status)
         }
+        router.on(.post, "/api/sessions/:id/next") { _, context in
+            let caller = try context.requireCaller()
+            guard caller.allows(.sessions) else { throw PortalError.forbidden("the token lacks the sessions scope") }
+            let owned = try await labs.owned(try context.parameter("id"), as: caller.role)
+            let backend = try await labs.backend(for: owned.record)
+            let record = try await labs.withService(as: caller.role, backend: backend) { service in
+                try await service.next(owned.record, workshop: owned.workshop)
+            }
+            let step = SessionLifecycle.currentStep(record, workshop: owned.workshop)
+            return JSONText.response(JSONText.object(["id": owned.catalogueID, "step": step + 1,
+                                                      "step_id": owned.workshop.steps[step].id]))
+        }
         router.on(.post, "/api/sessions/:id/extend") { _, context in
             let caller = try context.requireCaller()
             guard caller.allows(.sessions) else { throw PortalError.forbidden("the token lacks the sessions scope") }

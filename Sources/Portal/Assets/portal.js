@@ -101,7 +101,7 @@
     } else if (action === "check" || action === "solve") {
       var challenge = button.closest("[data-challenge]");
       var id = challenge.dataset.challenge;
-      if (action === "solve" && !window.confirm("Run the reference solution? The challenge then scores 0.")) return;
+      if (action === "solve" && !window.confirm("Run the reference solution? The challenge then earns no more points.")) return;
       button.disabled = true;
       var request = action === "check"
         ? api("POST", "/api/sessions/" + session + "/check", { challenges: [id] })
@@ -122,6 +122,10 @@
         if (row) row.remove();
         flash("Ended: " + result.status);
       }).catch(function (error) { flash(error.message, true); });
+    } else if (action === "next") {
+      button.disabled = true;
+      api("POST", "/api/sessions/" + session + "/next").then(function () { window.location.reload(); })
+        .catch(function (error) { button.disabled = false; flash(error.message, true); });
     } else if (action === "extend") {
       api("POST", "/api/sessions/" + session + "/extend").then(function (result) {
         lab.dataset.expires = result.expires_at;
@@ -143,6 +147,9 @@
 
   function showGrade(report) {
     document.getElementById("score").textContent = report.score;
+    // The check completed a step: the next one (its instructions, its challenges) is shown after a moment.
+    var lab = document.getElementById("lab");
+    if (lab && String(report.step) !== lab.dataset.step) window.setTimeout(function () { window.location.reload(); }, 1500);
     report.challenges.forEach(function (grade) {
       var box = document.querySelector('[data-challenge="' + CSS.escape(grade.id) + '"]');
       if (!box) return;
@@ -154,7 +161,10 @@
       box.querySelector(".mark").textContent = passed ? "✓" : grade.state === "failed" ? "✗" : "•";
       box.querySelector(".points").textContent = grade.points + "/" + grade.maxPoints;
       if (grade.state === "locked") {
-        result.appendChild(element("p", "locked", "🔒 Waits for " + grade.waitingFor.join(", ")));
+        result.appendChild(element("p", "locked", grade.waitingFor.length ? "🔒 Waits for " + grade.waitingFor.join(", ")
+          : "🔒 Starts at step " + grade.waitingForStep));
+      } else if (grade.state === "started") {
+        result.appendChild(element("p", "started", "Ready now: do it, then check again."));
       }
       var list = element("ul", "checks");
       grade.checks.forEach(function (check) {
@@ -175,7 +185,7 @@
   function showSolve(box, result) {
     var out = box.querySelector(".result");
     out.textContent = "";
-    out.appendChild(element("p", result.solved ? "pass" : "fail", result.solved ? "Solved (0 points)." : "The solution failed."));
+    out.appendChild(element("p", result.solved ? "pass" : "fail", result.solved ? "Solved (no more points)." : "The solution failed."));
     if (result.solved) {
       box.classList.remove("open", "failed");
       box.classList.add("skipped");

@@ -9,11 +9,11 @@ enum LabPage {
     static func body(_ owned: LabSessions.Owned, proxied: Bool = false) -> String {
         let e = MarkdownHTML.escape
         let (record, workshop) = (owned.record, owned.workshop)
-        let current = currentStep(workshop, progress: record.progress)
+        let current = Self.currentStep(workshop, record: record)
         let score = record.progress.values.reduce(0) { $0 + $1.points }
         let most = workshop.challenges.reduce(0) { $0 + $1.maxPoints }
         var html = """
-        <div class="lab" id="lab" data-session="\(e(owned.catalogueID))" data-expires="\(e(SessionRoutes.timestamp(record.expiresAt)))">
+        <div class="lab" id="lab" data-session="\(e(owned.catalogueID))" data-expires="\(e(SessionRoutes.timestamp(record.expiresAt)))" data-step="\(current + 1)">
         <section class="instructions">
         <div class="bar"><h1>\(e(workshop.metadata.title))</h1>
         <span class="score">Score <strong id="score">\(score)</strong>/\(most)</span>
@@ -22,12 +22,18 @@ enum LabPage {
         <button type="button" data-action="end" class="danger">End session</button></div>
         """
         for (index, step) in workshop.steps.enumerated() {
+            // Steps after the current one are listed, not shown: their setups have not run yet.
+            guard index <= current else {
+                html += "<details class=\"step future\" id=\"step-\(e(step.id))\"><summary>\(index + 1). \(e(step.title)) <span class=\"later\">(later)</span></summary></details>"
+                continue
+            }
             html += "<details class=\"step\"\(index == current ? " open" : "") id=\"step-\(e(step.id))\">"
             html += "<summary>\(index + 1). \(e(step.title))</summary><div class=\"markdown\">\(MarkdownHTML.render(step.content.text))</div>"
             for challenge in step.challenges {
                 let progress = record.progress[challenge.id]
                 let state = progress?.skipped == true ? "skipped" : progress?.isComplete == true ? "passed" : "open"
-                let unmet = challenge.needs.map(\.value).filter { record.progress[$0]?.isComplete != true }
+                let unmet = SessionLifecycle.hasStarted(challenge.id, in: record) ? []
+                    : challenge.needs.map(\.value).filter { record.progress[$0]?.isComplete != true }
                 html += """
                 <div class="challenge \(state)" data-challenge="\(e(challenge.id))">
                 <h3><span class="mark">\(state == "passed" ? "✓" : state == "skipped" ? "↷" : "•")</span> \(e(challenge.title))
@@ -39,6 +45,10 @@ enum LabPage {
                 <div class="result" aria-live="polite"></div>
                 </div>
                 """
+            }
+            let done = step.challenges.allSatisfy { record.progress[$0.id]?.isComplete == true }
+            if index == current && index < workshop.steps.count - 1 && done {
+                html += "<div class=\"actions\"><button type=\"button\" data-action=\"next\">Next step</button></div>"
             }
             html += "</details>"
         }
@@ -59,9 +69,8 @@ enum LabPage {
         return html + "</section></div>"
     }
 
-    /// The first step with a challenge not yet done (the last step when all are).
-    static func currentStep(_ workshop: Workshop, progress: [String: ChallengeProgress]) -> Int {
-        workshop.steps.firstIndex { step in step.challenges.contains { progress[$0.id]?.isComplete != true } }
-            ?? max(workshop.steps.count - 1, 0)
+    /// The learner's current step.
+    static func currentStep(_ workshop: Workshop, record: LocalSession) -> Int {
+        SessionLifecycle.currentStep(record, workshop: workshop)
     }
 }

@@ -109,7 +109,7 @@ struct LabSessions: Sendable {
                 workshops[digest] = .some((try? await store.bundle(record.id)).flatMap { try? StoredBundle(json: $0).workshop() })
             }
             guard let workshop = workshops[digest] ?? nil, !workshop.steps.isEmpty else { continue }
-            titles[session] = workshop.steps[LabPage.currentStep(workshop, progress: record.progress)].title
+            titles[session] = workshop.steps[LabPage.currentStep(workshop, record: record)].title
         }
         return titles
     }

@@ -48,6 +48,9 @@ struct PortalError: Error, HTTPResponseError {
             }
         case let error as Grader.SessionExpired: return PortalError(status: .gone, message: error.description)
         case let error as Grader.UnknownChallenge: return PortalError(status: .notFound, message: error.description)
+        case let error as Grader.NotStarted: return PortalError(status: .conflict, message: error.description)
+        case let error as StepNavigation: return PortalError(status: .conflict, message: error.description)
+        case let error as SetupFailure: return PortalError(status: .unprocessableContent, message: error.description)
         case let error as LabService.NotExtendable: return PortalError(status: .conflict, message: error.description)
         case let error as LabService.DamagedBundle: return PortalError(status: .internalServerError, message: error.description)
         default: return PortalError(status: .internalServerError, message: "\(error)")

@@ -37,11 +37,9 @@ public struct SessionPlan: Sendable {
         Set(workshop.scripts.filter { $0.container == member.name }.compactMap(\.user)).subtracting(member.user.map { [$0] } ?? [])
     }
 
-    /// The capabilities a learner's root shell keeps after dropping all: change owners and modes of files it
-    /// does not own, switch user (`su`, `runuser`), signal processes, and bind ports below 1024. Left out of
-    /// Docker's default set: MKNOD, NET_RAW (no raw sockets, no ping), SETFCAP, SETPCAP, SYS_CHROOT and
-    /// AUDIT_WRITE.
-    public static let capabilities = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "NET_BIND_SERVICE"]
+    /// The capabilities a learner's root shell keeps after dropping all (``Capability/granted``); a container's
+    /// `capabilities:` adds to them.
+    public static let capabilities = Capability.granted
 
     public let sessionID: String
     public let workshop: Workshop
@@ -64,7 +62,8 @@ public struct SessionPlan: Sendable {
             Member(name: container.name, image: container.image, hostname: container.name, user: container.user,
                    workdir: container.workdir, env: container.env.map { "\($0.name)=\($0.value)" },
                    ports: container.ports.map(\.wrappedValue), limits: Self.limits(container.resources),
-                   capabilities: Self.capabilities, shell: container.shell)
+                   capabilities: Self.capabilities + container.capabilities.map(\.value).filter { !Self.capabilities.contains($0) },
+                   shell: container.shell)
         }
     }
 

@@ -7,8 +7,10 @@ public struct ChallengeGrade: Sendable, Codable, Equatable {
         /// All of its checks passed now.
         case passed
         case failed
-        /// A challenge it `needs` is not complete, so it was not graded.
+        /// Not started: a challenge it `needs` is not complete, or its step is not reached yet. Not graded.
         case locked
+        /// Started during this check (what it completed unlocked it, and its setup ran): not graded yet.
+        case started
         /// Completed earlier and not asked for again.
         case complete
         /// Solved with `nalabo solve` earlier.
@@ -25,6 +27,8 @@ public struct ChallengeGrade: Sendable, Codable, Equatable {
     public var hints: [String]
     /// The unmet needs of a locked challenge.
     public var waitingFor: [String]
+    /// The step a locked challenge waits for the learner to reach, when its needs are met.
+    public var waitingForStep: String?
     public var attempts: Int
 }
 
@@ -34,12 +38,17 @@ public struct GradeReport: Sendable, Codable, Equatable {
     public var challenges: [ChallengeGrade]
     public var score: Int
     public var maxScore: Int
+    /// The learner's current step after this check, 1-based (a check that completes a step moves on).
+    public var step: Int
     /// Whether every challenge shown is done: none failed and none is still locked.
     public var allPassed: Bool { !challenges.contains { $0.state == .failed || $0.state == .locked } }
 }
 
-/// Grades challenges in a running session: checks of independent challenges run concurrently; a challenge
-/// whose `needs` are unmet is reported locked, and becomes gradable in the same run once they pass.
+/// Grades the started challenges of a running session (``SessionLifecycle``): checks of independent challenges
+/// run concurrently. What a check completes moves the lifecycle on (cleanups, setups, the next step); a challenge
+/// it unlocks is graded in the same run when it has no setup and its step was already reached, and is reported
+/// `started` otherwise, for the learner to do first. Points are partial: passing checks count, the best attempt
+/// is kept, and a completed challenge has them all.
 public struct Grader: Sendable {
     public let backend: any SessionBackend
     public let store: any SessionRecords
@@ -63,59 +72,96 @@ public struct Grader: Sendable {
         public var description: String { "this workshop has no challenge \"\(id)\"; its challenges: \(known.joined(separator: ", "))" }
     }
 
-    /// Runs the checks of `requested` challenges (all incomplete ones when empty) and records the attempts.
-    public func check(_ record: LocalSession, workshop: Workshop, requested: [String] = [], now: Date = Date()) async throws -> GradeReport {
+    public struct NotStarted: Error, CustomStringConvertible {
+        public var id: String
+        public var waitingFor: [String]
+        public var step: String?
+        public var description: String {
+            if !waitingFor.isEmpty {
+                return "challenge \(id) has not started: it waits for \(waitingFor.joined(separator: ", ")) to be complete"
+            }
+            return "challenge \(id) has not started: it belongs to step \(step ?? "?"), which you have not reached (`nalabo next` moves on once this step is done)"
+        }
+    }
+
+    /// Runs the checks of `requested` challenges (all started, incomplete ones when empty) and records the attempts.
+    public func check(_ record: LocalSession, workshop: Workshop, requested: [String] = [], now: Date = Date(),
+                      events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async throws -> GradeReport {
         guard !record.isExpired(at: now) else { throw SessionExpired(session: record.id, expiredAt: record.expiresAt) }
         let all = workshop.challengesInDependencyOrder
         for id in requested where workshop.challenge(id) == nil {
             throw UnknownChallenge(id: id, known: all.map(\.id))
         }
-        var progress = record.progress
+        let lifecycle = SessionLifecycle(backend: backend, store: store)
+        // Anything still due (a setup that failed last time) comes first.
+        var current = try await lifecycle.settle(record.id, workshop: workshop, events: events)
+        let startedBefore = Set(all.filter { SessionLifecycle.hasStarted($0.id, in: current) }.map(\.id))
+        let enteredBefore = current.lifecycle?.enteredSteps ?? workshop.steps.count
+        let gradable = { (challenge: Challenge) in
+            SessionLifecycle.hasStarted(challenge.id, in: current) && (startedBefore.contains(challenge.id)
+                || (challenge.setup == nil && (SessionLifecycle.step(of: challenge.id, in: workshop) ?? .max) < enteredBefore))
+        }
         var pending = all.filter { challenge in
-            requested.isEmpty ? !(progress[challenge.id]?.isComplete ?? false) : requested.contains(challenge.id)
+            requested.isEmpty ? !(current.progress[challenge.id]?.isComplete ?? false) : requested.contains(challenge.id)
         }
         var graded: [String: [CheckResult]] = [:]
 
-        // Waves: everything whose needs are complete runs at once; what they unlock runs next.
+        // Waves: everything started whose needs are complete runs at once; what they unlock runs next.
         while true {
-            let ready = pending.filter { challenge in challenge.needs.allSatisfy { progress[$0.value]?.isComplete ?? false } }
+            let progress = current.progress
+            let ready = pending.filter { challenge in
+                gradable(challenge) && challenge.needs.allSatisfy { progress[$0.value]?.isComplete ?? false }
+            }
             guard !ready.isEmpty else { break }
             pending.removeAll { challenge in ready.contains { $0.id == challenge.id } }
-            let results = try await runChecks(together: ready, workshop: workshop, record: record)
-            let updated = try await store.update(record.id) { stored in
+            let results = try await runChecks(together: ready, workshop: workshop, record: current)
+            try await store.update(record.id) { stored in
                 for (id, checks) in results {
                     var entry = stored.progress[id] ?? ChallengeProgress()
-                    let passed = checks.allSatisfy(\.passed)
+                    let earned = checks.reduce(0) { $0 + $1.points }
                     entry.attempts += 1
                     entry.lastAttemptAt = now
                     entry.lastResults = checks
-                    if passed {
+                    if checks.allSatisfy(\.passed) {
                         if entry.completedAt == nil {
                             entry.completedAt = now
-                            entry.points = checks.reduce(0) { $0 + $1.points }
+                            entry.points = earned
                         }
                     } else {
                         entry.failedAttempts += 1
+                        // Partial credit: the best attempt's passing checks, until the challenge is complete.
+                        if entry.completedAt == nil { entry.points = max(entry.points, earned) }
                     }
                     stored.progress[id] = entry
                 }
             }
-            progress = updated.progress
             graded.merge(results) { _, new in new }
+            current = try await lifecycle.settle(record.id, workshop: workshop, events: events)
         }
+        return report(current, workshop: workshop, graded: graded, requested: requested, startedBefore: startedBefore)
+    }
 
+    private func report(_ record: LocalSession, workshop: Workshop, graded: [String: [CheckResult]], requested: [String],
+                        startedBefore: Set<String>) -> GradeReport {
+        let all = workshop.challengesInDependencyOrder
+        let progress = record.progress
         let challenges = all.map { challenge -> ChallengeGrade in
             let entry = progress[challenge.id] ?? ChallengeProgress()
             let state: ChallengeGrade.State
             let checks = graded[challenge.id] ?? []
+            let waitingFor = challenge.needs.map(\.value).filter { !(progress[$0]?.isComplete ?? false) }
+            var waitingForStep: String?
             if graded[challenge.id] != nil {
                 state = checks.allSatisfy(\.passed) ? (entry.skipped ? .skipped : .passed) : .failed
             } else if entry.skipped {
                 state = .skipped
             } else if entry.isComplete {
                 state = .complete
-            } else if challenge.needs.contains(where: { !(progress[$0.value]?.isComplete ?? false) }) {
+            } else if !SessionLifecycle.hasStarted(challenge.id, in: record) {
                 state = .locked
+                if waitingFor.isEmpty { waitingForStep = SessionLifecycle.step(of: challenge.id, in: workshop).map { workshop.steps[$0].id } }
+            } else if !startedBefore.contains(challenge.id) {
+                state = .started
             } else {
                 state = .failed
             }
@@ -123,13 +169,14 @@ public struct Grader: Sendable {
                 id: challenge.id, title: challenge.title, state: state, checks: checks, points: entry.points,
                 maxPoints: challenge.maxPoints,
                 hints: Array(challenge.hints.prefix(state == .failed ? entry.failedAttempts : 0)),
-                waitingFor: challenge.needs.map(\.value).filter { !(progress[$0]?.isComplete ?? false) },
+                waitingFor: waitingFor, waitingForStep: waitingForStep,
                 attempts: entry.attempts)
         }
         let shown = requested.isEmpty ? challenges : challenges.filter { requested.contains($0.id) }
         return GradeReport(session: record.id, challenges: shown,
                            score: progress.values.reduce(0) { $0 + $1.points },
-                           maxScore: all.reduce(0) { $0 + $1.maxPoints })
+                           maxScore: all.reduce(0) { $0 + $1.maxPoints },
+                           step: SessionLifecycle.currentStep(record, workshop: workshop) + 1)
     }
 
     /// Runs the checks of several challenges at once, without recording anything: the first check of each, all
@@ -181,9 +228,11 @@ public struct Grader: Sendable {
         return results
     }
 
-    /// Runs a challenge's reference solution and, when it succeeds, marks the challenge skipped (complete,
-    /// scored 0) unless the learner had already completed it.
-    public func solve(_ record: LocalSession, workshop: Workshop, challenge id: String, now: Date = Date()) async throws -> ScriptOutcome {
+    /// Runs a started challenge's reference solution and, when it succeeds, marks the challenge skipped
+    /// (complete, keeping only the points its checks had earned) unless the learner had already completed it; the
+    /// lifecycle then moves on.
+    public func solve(_ record: LocalSession, workshop: Workshop, challenge id: String, now: Date = Date(),
+                      events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async throws -> ScriptOutcome {
         guard !record.isExpired(at: now) else { throw SessionExpired(session: record.id, expiredAt: record.expiresAt) }
         guard let challenge = workshop.challenge(id) else {
             throw UnknownChallenge(id: id, known: workshop.challengesInDependencyOrder.map(\.id))
@@ -194,6 +243,12 @@ public struct Grader: Sendable {
         guard let container = workshop.container(solve.container) else {
             throw BackendError(.notFound, "container \(solve.container) of session \(record.id)")
         }
+        let lifecycle = SessionLifecycle(backend: backend, store: store)
+        let current = try await lifecycle.settle(record.id, workshop: workshop, events: events)
+        guard SessionLifecycle.hasStarted(id, in: current) else {
+            let waiting = challenge.needs.map(\.value).filter { !(current.progress[$0]?.isComplete ?? false) }
+            throw NotStarted(id: id, waitingFor: waiting, step: SessionLifecycle.step(of: id, in: workshop).map { workshop.steps[$0].id })
+        }
         let outcome = try await ScriptRunner(backend: backend, record: record).run(solve, container: container, sweep: false)
         if outcome.succeeded {
             try await store.update(record.id) { stored in
@@ -201,10 +256,11 @@ public struct Grader: Sendable {
                 if entry.completedAt == nil {
                     entry.completedAt = now
                     entry.skipped = true
-                    entry.points = 0
+                    // The partial credit earned before giving up stays (the catalogue counts it too).
                 }
                 stored.progress[id] = entry
             }
+            try await lifecycle.settle(record.id, workshop: workshop, events: events)
         }
         return outcome
     }

@@ -51,6 +51,9 @@ public struct LocalSession: Sendable, Codable, Equatable {
     /// The process running `up` while the session is `starting`, so `prune` can tell a crashed `up` from a
     /// running one.
     public var startingProcess: Int32? = nil
+    /// Where the learner is and which lifecycle scripts ran; nil for a session started by a nalabo from before
+    /// the lifecycle (which set every challenge up at the start: all of them count as started).
+    public var lifecycle: LifecycleState? = nil
 
     public func isExpired(at now: Date = Date()) -> Bool { now >= expiresAt }
 
@@ -63,10 +66,14 @@ public struct ChallengeProgress: Sendable, Codable, Equatable {
     public var failedAttempts: Int = 0
     public var completedAt: Date?
     public var points: Int = 0
-    /// Solved with `nalabo solve`: complete for `needs`, scored 0.
+    /// Solved with `nalabo solve`: complete for `needs`; it keeps only the points its checks earned before.
     public var skipped: Bool = false
     public var lastAttemptAt: Date?
     public var lastResults: [CheckResult] = []
+    /// When the challenge started (its setup ran): its step was entered and its needs were complete.
+    public var startedAt: Date?
+    /// When its cleanup ran, after it was completed.
+    public var cleanedUpAt: Date?
 
     public init() {}
 

@@ -50,6 +50,9 @@ public struct SetupFailure: Error, Sendable, CustomStringConvertible {
     public var outcome: ScriptOutcome
     /// The session, when it was kept (`--keep-on-failure`).
     public var keptSession: String?
+    /// Whether it failed while the session was being started (which then removes it, unless kept), rather than
+    /// later, as the learner moved on (the session then goes on).
+    public var whileStarting = false
 
     public var description: String {
         var text = "setup failed in container \(container): \(script) "
@@ -67,8 +70,10 @@ public struct SetupFailure: Error, Sendable, CustomStringConvertible {
         }
         if let keptSession {
             text += "\nthe session \(keptSession) was kept for inspection: `nalabo shell --session \(keptSession)`, then `nalabo down --session \(keptSession)`"
-        } else {
+        } else if whileStarting {
             text += "\neverything the session created was removed; `--keep-on-failure` keeps it for inspection"
+        } else {
+            text += "\nthe session goes on; the next `nalabo check`, `solve` or `next` runs the script again"
         }
         return text
     }

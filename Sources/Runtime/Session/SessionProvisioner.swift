@@ -15,8 +15,9 @@ public struct SessionProvisioner: Sendable {
     public struct Options: Sendable {
         /// Keep the session when setup fails, for inspection.
         public var keepOnFailure = false
-        /// Run every challenge's `setup` after the environment's (learners); `nalabo test` runs them itself.
-        public var runChallengeSetups = true
+        /// Enter the first step once the environment is set up (its setup and those of the challenges that start
+        /// with it run); `nalabo test` does it itself, to charge a failing setup to its challenge.
+        public var entersFirstStep = true
         /// Where the workshop came from, for the record.
         public var source: String
         /// When the session ends; nil for `limits.session` from now. (A hosted event may end it sooner.)
@@ -49,7 +50,7 @@ public struct SessionProvisioner: Sendable {
             workshop: .init(slug: workshop.metadata.slug, version: workshop.metadata.version, title: workshop.metadata.title,
                             digest: bundle.digest, source: options.source),
             backend: backend.locator, handle: nil, containers: [], progress: [:], catalogueSession: options.catalogueSession,
-            startingProcess: getpid())
+            startingProcess: getpid(), lifecycle: LifecycleState())
         // The record exists before any backend object, so `prune` never mistakes a starting session for an orphan.
         try await store.create(record, bundle: bundle.canonicalText)
 
@@ -58,13 +59,22 @@ public struct SessionProvisioner: Sendable {
             record.handle = handle
             record.containers = plan.members.map { LocalSession.ContainerInfo(name: $0.name, ports: handle.ports[$0.name] ?? []) }
             try await store.save(record)
-            try await runSetup(workshop, record: record, challengeSetups: options.runChallengeSetups, events: events)
-            record.status = .ready
-            record.startingProcess = nil
-            try await store.save(record)
+            try await runEnvironmentSetup(workshop, record: record, events: events)
+            // The learner enters the first step: its setup and those of the challenges that start with it.
+            if options.entersFirstStep {
+                try await SessionLifecycle(backend: backend, store: store).settle(id, workshop: workshop, events: events)
+            }
+            record = try await store.update(id) { stored in
+                stored.status = .ready
+                stored.startingProcess = nil
+            }
             events(.ready(record))
             return record
-        } catch {
+        } catch var error {
+            if var failure = error as? SetupFailure {
+                failure.whileStarting = true
+                error = failure
+            }
             if var failure = error as? SetupFailure, options.keepOnFailure {
                 record.status = .failed
                 record.startingProcess = nil
@@ -85,22 +95,13 @@ public struct SessionProvisioner: Sendable {
         }
     }
 
-    private func runSetup(_ workshop: Workshop, record: LocalSession, challengeSetups: Bool,
-                          events: @escaping @Sendable (SessionEvent) -> Void) async throws {
-        var scripts = workshop.environment.setup
-        if challengeSetups { scripts += workshop.challengesInDependencyOrder.compactMap(\.setup) }
-        let runner = try ScriptRunner(backend: backend, record: record)
-        for script in scripts {
-            try Task.checkCancellation()
-            guard let container = workshop.container(script.container) else {
-                throw BackendError(.notFound, "container \(script.container) of session \(record.id)")
+    private func runEnvironmentSetup(_ workshop: Workshop, record: LocalSession, events: @escaping @Sendable (SessionEvent) -> Void) async throws {
+        let lifecycle = SessionLifecycle(backend: backend, store: store)
+        for script in workshop.environment.setup {
+            try await lifecycle.runLifecycleScript(script, record: record, workshop: workshop, events: events)
+            try await store.update(record.id) { stored in
+                stored.lifecycle?.ran.append(LifecycleRun(scope: .environment, id: script.displayName, stage: .setup, script: true))
             }
-            events(.runningSetup(script: script.displayName, container: container.name))
-            let outcome = try await runner.run(script, container: container, sweep: false)
-            guard outcome.succeeded else {
-                throw SetupFailure(script: script.displayName, container: container.name, outcome: outcome)
-            }
-            events(.setupFinished(script: script.displayName, seconds: outcome.duration.seconds))
         }
     }
 

@@ -104,6 +104,8 @@ extension Container {
                 ("pids", .int(Int64(resources.pids))),
                 ("disk", resources.disk.map { .string($0.wrappedValue.description) }),
             ])),
+            // Only when given, so the digests of workshops without it do not change.
+            ("capabilities", capabilities.isEmpty ? nil : .array(capabilities.map { .string($0.value) })),
         ])
     }
 }
@@ -138,7 +140,9 @@ extension Content {
 
 extension Step {
     var json: JSONValue {
-        .object([("id", .string(id)), ("title", .string(title)), content.member, ("challenges", .array(challenges.map(\.json)))])
+        // `setup` only when there is one, so the digests of workshops without step setups do not change.
+        .members([("id", .string(id)), ("title", .string(title)), content.member, ("setup", setup?.json()),
+                  ("challenges", .array(challenges.map(\.json)))])
     }
 }
 
@@ -152,6 +156,7 @@ extension Challenge {
             ("setup", setup?.json()),
             ("checks", .array(checks.map(\.json))),
             ("solve", solve?.json()),
+            ("cleanup", cleanup?.json()),
         ])
     }
 }

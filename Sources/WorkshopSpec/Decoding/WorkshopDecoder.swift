@@ -59,6 +59,7 @@ struct WorkshopDecoder {
             env: object.environment("env"),
             ports: object.integers("ports"),
             resources: decodeResources(object.object("resources"), at: object.location),
+            capabilities: object.strings("capabilities"),
             location: object.location)
     }
 
@@ -81,6 +82,7 @@ struct WorkshopDecoder {
             id: object.string("id") ?? Located("", at: object.location),
             title: object.string("title")?.value ?? "",
             content: decodeContent(object) ?? .inline(""),
+            setup: object.object("setup").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) },
             challenges: object.objects("challenges").map(decodeChallenge))
     }
 
@@ -95,6 +97,7 @@ struct WorkshopDecoder {
             setup: object.object("setup").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) },
             checks: checks,
             solve: object.object("solve").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) },
+            cleanup: object.object("cleanup").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) },
             location: object.location)
     }
 

@@ -31,6 +31,16 @@ extension Message {
                 help: "add solve: {run: ...} with a reference solution")
     }
 
+    static func needsLaterStep(_ id: String, needs: String, step: String) -> Message {
+        Message(.needsLaterStep, "challenge \(quoted(id)) needs \(quoted(needs)), which belongs to the later step \(quoted(step)); a learner reaches that step only after this one, so \(quoted(id)) could never start",
+                help: "move one of the two challenges so that the needed one comes in the same step or an earlier one")
+    }
+
+    static var noChallenges: Message {
+        Message(.noChallenges, "the workshop has no challenge: nothing is graded, and `nalabo test` has nothing to test",
+                help: "add challenges: with checks to a step, or ignore this for a reading-only workshop")
+    }
+
     static func planLimit(_ what: String, limit: String, plan: Plan) -> Message {
         Message(.planLimit, "\(what) exceeds the \(plan.id) plan's limit of \(limit)", help: planHelp(plan))
     }

@@ -18,11 +18,13 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
     case unsupportedVersion = "unsupported-version"
     case unpinnedImage = "unpinned-image"
     case missingSolve = "missing-solve"
+    case needsLaterStep = "needs-later-step"
+    case noChallenges = "no-challenges"
 
     /// The severity this rule reports with.
     public var severity: Severity {
         switch self {
-        case .unpinnedImage, .missingSolve: .warning
+        case .unpinnedImage, .missingSolve, .noChallenges: .warning
         default: .error
         }
     }
@@ -45,6 +47,8 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
         case .unsupportedVersion: "the apiVersion is not one this nalabo understands"
         case .unpinnedImage: "an image has no tag or uses 'latest'"
         case .missingSolve: "a challenge has no solve, so `nalabo test` cannot exercise it"
+        case .needsLaterStep: "a challenge needs one of a later step, so it can never become current"
+        case .noChallenges: "the workshop has no challenge, so nothing is graded and `nalabo test` tests nothing"
         }
     }
 }

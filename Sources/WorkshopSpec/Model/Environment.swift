@@ -29,11 +29,29 @@ public struct Container: Sendable {
     public var env: [EnvironmentVariable]
     public var ports: [Located<Int>]
     public var resources: Resources
+    /// Capabilities granted on top of the ones every container keeps (``Capability/granted``), from
+    /// ``Capability/grantable`` only.
+    public var capabilities: [Located<String>] = []
     /// Where the container's mapping starts.
     public var location: SourceLocation
 
     /// The parsed image reference; nil only when the spec had errors.
     public var imageReference: ImageReference? { ImageReference(image) }
+}
+
+/// Linux capabilities of a container's root processes.
+public enum Capability {
+    /// What every container keeps after dropping all: change owners and modes of files it does not own, switch
+    /// user (`su`, `runuser`), signal processes, bind ports below 1024.
+    public static let granted = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "NET_BIND_SERVICE"]
+
+    /// What a workshop may add with `capabilities:`: the rest of Docker's default set that Kubernetes' `baseline`
+    /// Pod Security level also allows (so a workshop runs the same on both). Never SYS_ADMIN, NET_ADMIN,
+    /// SYS_PTRACE, SYS_MODULE and the like, nor NET_RAW (raw sockets; `baseline` forbids it).
+    public static let extra = ["SYS_CHROOT", "AUDIT_WRITE", "MKNOD", "SETFCAP", "SETPCAP"]
+
+    /// Every name `capabilities:` accepts (the granted ones are accepted and change nothing).
+    public static let grantable = granted + extra
 }
 
 /// An environment variable, kept in the order written.

@@ -3,6 +3,8 @@ public struct Step: Sendable {
     @Located public var id: String
     public var title: String
     public var content: Content
+    /// Run when the learner enters the step (before its challenges' setups).
+    public var setup: Script?
     public var challenges: [Challenge]
 }
 
@@ -17,6 +19,8 @@ public struct Challenge: Sendable {
     public var setup: Script?
     public var checks: [Check]
     public var solve: Script?
+    /// Run once the challenge is complete, passed or solved.
+    public var cleanup: Script?
     /// Where the challenge's mapping starts.
     public var location: SourceLocation
 

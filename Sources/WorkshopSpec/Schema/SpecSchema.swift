@@ -58,6 +58,8 @@ public enum SpecSchema {
             Field("env", .dictionary(keys: .environmentName, values: .string(.text, length: 0...Int.max)), "Environment variables."),
             Field("ports", .list(of: .integer(1...65535), unique: true), "Ports published on 127.0.0.1."),
             Field("resources", .object(resources), "Limits; the defaults are the free plan's maxima."),
+            Field("capabilities", .list(of: .oneOf(Capability.grantable), unique: true),
+                  "Capabilities added for the container's root processes, such as SYS_CHROOT for sshd or AUDIT_WRITE for sudo."),
         ])
 
     public static let resources = ObjectSchema(
@@ -83,6 +85,7 @@ public enum SpecSchema {
             Field("title", .string(.line, length: 1...120), required: true, "The step's title."),
             Field("content", .string(.text), "The instructions, in Markdown."),
             Field("content_file", .string(.relativePath), "A Markdown file with the instructions."),
+            Field("setup", .object(script), "A script run when the learner enters the step, before its challenges start."),
             Field("challenges", .list(of: .object(challenge)), "Challenges graded in this step."),
         ],
         exactlyOne: [["content", "content_file"]])
@@ -96,9 +99,10 @@ public enum SpecSchema {
             Field("content_file", .string(.relativePath), "A Markdown file with extra instructions."),
             Field("hints", .list(of: .string(.text)), "Shown one more per failed attempt."),
             Field("needs", .list(of: .string(.dnsLabel), unique: true), "Challenges that must be complete first."),
-            Field("setup", .object(script), "A script run when the challenge starts."),
+            Field("setup", .object(script), "A script run when the challenge starts: its step is reached and its needs are complete."),
             Field("checks", .list(of: .object(check), count: 1...Int.max), required: true, "All must pass to complete the challenge."),
             Field("solve", .object(script), "The reference solution, used by `nalabo test` and `nalabo solve`."),
+            Field("cleanup", .object(script), "A script run once the challenge is complete (passed or solved)."),
         ],
         atMostOne: [["content", "content_file"]])
 

@@ -13,6 +13,7 @@ public struct WorkshopValidator {
         checkReferences(workshop, sink)
         checkDependencyCycles(workshop, sink)
         checkSolves(workshop, sink)
+        checkStepOrder(workshop, sink)
         checkPorts(workshop, sink)
         if let plan {
             PlanLimits(plan: plan).check(workshop, bundleBytes: bundleBytes, into: sink)
@@ -98,6 +99,29 @@ extension WorkshopValidator {
         }
     }
 
+    /// A challenge starts once its step is reached and its needs are complete, and a step is reached only after
+    /// the one before it is done: a need in a later step could never be met. A workshop without any challenge is
+    /// allowed (reading only) but worth a warning.
+    func checkStepOrder(_ workshop: Workshop, _ sink: DiagnosticSink) {
+        guard !workshop.challenges.isEmpty else {
+            sink.report(.noChallenges, at: workshop.steps.first?.$id ?? workshop.metadata.$slug)
+            return
+        }
+        var stepOf: [String: Int] = [:]
+        for (index, step) in workshop.steps.enumerated() {
+            for challenge in step.challenges where stepOf[challenge.id] == nil { stepOf[challenge.id] = index }
+        }
+        for (index, step) in workshop.steps.enumerated() {
+            for challenge in step.challenges {
+                for need in challenge.needs {
+                    if let later = stepOf[need.value], later > index {
+                        sink.report(.needsLaterStep(challenge.id, needs: need.value, step: workshop.steps[later].id), at: need.location)
+                    }
+                }
+            }
+        }
+    }
+
     /// A challenge without a solve cannot be exercised by `nalabo test`.
     func checkSolves(_ workshop: Workshop, _ sink: DiagnosticSink) {
         for challenge in workshop.challenges where challenge.solve == nil && !challenge.id.isEmpty {
@@ -107,13 +131,18 @@ extension WorkshopValidator {
 }
 
 extension Workshop {
-    /// Every script of the workshop: environment setup, then per challenge its setup, checks and solve.
+    /// Every script of the workshop: environment setup, then per step its setup and per challenge its setup,
+    /// checks, solve and cleanup.
     public var scripts: [Script] {
         var scripts = environment.setup
-        for challenge in challenges {
-            if let setup = challenge.setup { scripts.append(setup) }
-            scripts += challenge.checks.map(\.script)
-            if let solve = challenge.solve { scripts.append(solve) }
+        for step in steps {
+            if let setup = step.setup { scripts.append(setup) }
+            for challenge in step.challenges {
+                if let setup = challenge.setup { scripts.append(setup) }
+                scripts += challenge.checks.map(\.script)
+                if let solve = challenge.solve { scripts.append(solve) }
+                if let cleanup = challenge.cleanup { scripts.append(cleanup) }
+            }
         }
         return scripts
     }

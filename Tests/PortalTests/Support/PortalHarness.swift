@@ -125,6 +125,15 @@ final class PortalHarness: @unchecked Sendable {
 
     func client() -> PortalClient { PortalClient(base: base, origin: origin) }
 
+    /// Publishes a spec as `owner` (created on the pro plan).
+    func publish(_ spec: String, as owner: String = "alice") throws {
+        try cluster.user(owner, plan: "pro")
+        let files = try TemporaryDirectory()
+        try files.write("workshop/workshop.yaml", spec)
+        let loaded = SpecLoader(plan: nil).load(path: files.path + "/workshop/workshop.yaml")
+        _ = try cluster.as(owner).publish(try #require(loaded.workshop))
+    }
+
     static func freePort() throws -> Int {
         let socket = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
         defer { try? socket.close().wait() }

@@ -55,9 +55,12 @@ func load(_ yaml: String, files: [String: String] = [:], plan: Plan? = .free) th
     return SpecLoader(plan: plan).load(path: directory.path + "/workshop.yaml")
 }
 
-/// The diagnostics of a marked spec, with `rule@marker` pairs for terse assertions.
-func diagnostics(_ marked: MarkedSource, files: [String: String] = [:], plan: Plan? = .free) throws -> [Diagnostic] {
-    try load(marked.text, files: files, plan: plan).diagnostics
+/// The diagnostics of a marked spec, with `rule@marker` pairs for terse assertions. Marked specs are fragments
+/// about one rule, most without challenges: the workshop-wide `no-challenges` warning is left out unless asked
+/// for (RuleTests tests it on its own).
+func diagnostics(_ marked: MarkedSource, files: [String: String] = [:], plan: Plan? = .free,
+                 keepingNoChallenges: Bool = false) throws -> [Diagnostic] {
+    try load(marked.text, files: files, plan: plan).diagnostics.filter { keepingNoChallenges || $0.rule != .noChallenges }
 }
 
 /// Asserts that `diagnostics` are exactly the expected rules at the expected markers, in order.
@@ -65,6 +68,8 @@ func expect(
     _ diagnostics: [Diagnostic], _ expected: [(Rule, Int)], in source: MarkedSource,
     sourceLocation: Testing.SourceLocation = #_sourceLocation
 ) {
+    let wantsNoChallenges = expected.contains { $0.0 == .noChallenges }
+    let diagnostics = diagnostics.filter { wantsNoChallenges || $0.rule != .noChallenges }
     let actual = diagnostics.map { "\($0.rule.rawValue)@\($0.location)" }
     let wanted = expected.map { "\($0.0.rawValue)@\(source[$0.1])" }
     #expect(actual == wanted, "\(diagnostics.map { "\($0.location): \($0.message)" })", sourceLocation: sourceLocation)

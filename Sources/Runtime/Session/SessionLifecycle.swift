@@ -1,0 +1,219 @@
+import Foundation
+import WorkshopSpec
+
+/// Where a learner is in a workshop, and which lifecycle scripts have run, in order.
+public struct LifecycleState: Sendable, Codable, Equatable {
+    /// How many steps the learner has entered; the current step is the last of them.
+    public var enteredSteps = 0
+    /// The lifecycle scripts (and the scriptless starts and ends) so far, in the order they happened.
+    public var ran: [LifecycleRun] = []
+
+    public init() {}
+
+    /// The current step's index.
+    public var currentStep: Int { max(enteredSteps - 1, 0) }
+}
+
+/// One moment of a session's lifecycle: a step entered, a challenge started or cleaned up.
+public struct LifecycleRun: Sendable, Codable, Equatable, CustomStringConvertible {
+    public enum Stage: String, Sendable, Codable {
+        /// A step was entered or a challenge started: its `setup` ran, if it has one.
+        case setup
+        /// A completed challenge's `cleanup` ran, if it has one.
+        case cleanup
+    }
+
+    public enum Scope: String, Sendable, Codable { case environment, step, challenge }
+
+    public var scope: Scope
+    /// The step's or challenge's id; the script's name for the environment's setup.
+    public var id: String
+    public var stage: Stage
+    /// Whether a script ran (false: the step or challenge has none for this stage).
+    public var script: Bool
+
+    public var description: String { "\(scope.rawValue) \(id) \(stage.rawValue)\(script ? "" : " (no script)")" }
+}
+
+/// The one lifecycle of a session, for `nalabo up`, the learner's `check`, `solve` and `next`, the portal and
+/// `nalabo test` alike (docs/spec.md, "Lifecycle"):
+///
+/// 1. the environment's `setup` scripts run once the containers are up; the learner enters the first step;
+/// 2. entering a step runs its `setup`; a challenge **starts** once its step is entered and its `needs` are
+///    complete, which runs its `setup`; only started challenges are graded;
+/// 3. a completed challenge (passed or solved) runs its `cleanup`;
+/// 4. once every challenge of the current step is complete the learner enters the next step; a step without
+///    challenges (reading only) is left with `nalabo next`.
+///
+/// Each transition is claimed in the session's record before its script runs, so two callers at once (two
+/// portal processes, a check beside a solve) never run one twice; a script that fails gives its claim back,
+/// so the next call tries it again.
+public struct SessionLifecycle: Sendable {
+    public let backend: any SessionBackend
+    public let store: any SessionRecords
+
+    public init(backend: any SessionBackend, store: any SessionRecords) {
+        self.backend = backend
+        self.store = store
+    }
+
+    /// What happens next to bring a session to where its progress says it should be.
+    enum Transition: Equatable {
+        case enter(step: Int)
+        case start(challenge: String)
+        case cleanUp(challenge: String)
+    }
+
+    /// The next transition due, nil when the session is settled (or predates the lifecycle).
+    static func due(_ record: LocalSession, workshop: Workshop) -> Transition? {
+        guard let state = record.lifecycle else { return nil }
+        guard state.enteredSteps > 0 else { return workshop.steps.isEmpty ? nil : .enter(step: 0) }
+        let reached = Set(workshop.steps.prefix(state.enteredSteps).flatMap(\.challenges).map(\.id))
+        let ordered = workshop.challengesInDependencyOrder.filter { reached.contains($0.id) }
+        let complete = { (id: String) in record.progress[id]?.isComplete ?? false }
+        if let done = ordered.first(where: { complete($0.id) && record.progress[$0.id]?.cleanedUpAt == nil }) {
+            return .cleanUp(challenge: done.id)
+        }
+        if let ready = ordered.first(where: { challenge in
+            record.progress[challenge.id]?.startedAt == nil && !complete(challenge.id) && challenge.needs.allSatisfy { complete($0.value) }
+        }) {
+            return .start(challenge: ready.id)
+        }
+        let current = workshop.steps[state.currentStep]
+        if !current.challenges.isEmpty, current.challenges.allSatisfy({ complete($0.id) }), state.enteredSteps < workshop.steps.count {
+            return .enter(step: state.enteredSteps)
+        }
+        return nil
+    }
+
+    /// Whether a challenge has started (and so may be graded or solved).
+    public static func hasStarted(_ challenge: String, in record: LocalSession) -> Bool {
+        record.lifecycle == nil || record.progress[challenge]?.startedAt != nil
+    }
+
+    /// The step a challenge belongs to.
+    public static func step(of challenge: String, in workshop: Workshop) -> Int? {
+        workshop.steps.firstIndex { step in step.challenges.contains { $0.id == challenge } }
+    }
+
+    /// The learner's current step: the last one entered (for a session from before the lifecycle, the first
+    /// with a challenge not yet complete).
+    public static func currentStep(_ record: LocalSession, workshop: Workshop) -> Int {
+        if let state = record.lifecycle { return min(state.currentStep, max(workshop.steps.count - 1, 0)) }
+        return workshop.steps.firstIndex { step in step.challenges.contains { record.progress[$0.id]?.isComplete != true } }
+            ?? max(workshop.steps.count - 1, 0)
+    }
+
+    /// Runs every transition that is due, in order, and returns the settled record.
+    @discardableResult
+    public func settle(_ id: String, workshop: Workshop, events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async throws -> LocalSession {
+        guard var record = try await store.load(id) else { throw BackendError(.notFound, "session \(id)") }
+        // Bounded: each transition claims something that cannot be claimed again.
+        for _ in 0..<(2 * workshop.challenges.count + workshop.steps.count + 1) {
+            guard let transition = Self.due(record, workshop: workshop) else { return record }
+            record = try await perform(transition, record: record, workshop: workshop, events: events)
+        }
+        return record
+    }
+
+    /// The learner moves on to the next step: allowed from a step without challenges, or one whose challenges
+    /// are all complete (which `settle` normally does by itself).
+    public func next(_ id: String, workshop: Workshop, events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async throws -> LocalSession {
+        let record = try await settle(id, workshop: workshop, events: events)
+        guard let state = record.lifecycle else { throw StepNavigation.beforeTheLifecycle(session: id) }
+        guard state.enteredSteps < workshop.steps.count else {
+            throw StepNavigation.lastStep(index: state.currentStep, count: workshop.steps.count)
+        }
+        let open = workshop.steps[state.currentStep].challenges.filter { !(record.progress[$0.id]?.isComplete ?? false) }
+        guard open.isEmpty else { throw StepNavigation.openChallenges(open.map(\.id)) }
+        let entered = try await perform(.enter(step: state.enteredSteps), record: record, workshop: workshop, events: events)
+        return try await settle(entered.id, workshop: workshop, events: events)
+    }
+
+    /// An attempt to claim what someone else claimed first.
+    private struct AlreadyClaimed: Error {}
+
+    private func perform(_ transition: Transition, record: LocalSession, workshop: Workshop,
+                         events: @escaping @Sendable (SessionEvent) -> Void) async throws -> LocalSession {
+        let script: Script?
+        let run: LifecycleRun
+        let claim: @Sendable (inout LocalSession) throws -> Void
+        let release: @Sendable (inout LocalSession) -> Void
+        let now = Date()
+        switch transition {
+        case .enter(let index):
+            let step = workshop.steps[index]
+            script = step.setup
+            run = LifecycleRun(scope: .step, id: step.id, stage: .setup, script: script != nil)
+            claim = { stored in
+                guard stored.lifecycle?.enteredSteps == index else { throw AlreadyClaimed() }
+                stored.lifecycle?.enteredSteps = index + 1
+            }
+            release = { stored in if stored.lifecycle?.enteredSteps == index + 1 { stored.lifecycle?.enteredSteps = index } }
+        case .start(let id):
+            script = workshop.challenge(id)?.setup
+            run = LifecycleRun(scope: .challenge, id: id, stage: .setup, script: script != nil)
+            claim = { stored in
+                guard stored.progress[id]?.startedAt == nil else { throw AlreadyClaimed() }
+                stored.progress[id, default: ChallengeProgress()].startedAt = now
+            }
+            release = { stored in stored.progress[id]?.startedAt = nil }
+        case .cleanUp(let id):
+            script = workshop.challenge(id)?.cleanup
+            run = LifecycleRun(scope: .challenge, id: id, stage: .cleanup, script: script != nil)
+            claim = { stored in
+                guard stored.progress[id]?.cleanedUpAt == nil else { throw AlreadyClaimed() }
+                stored.progress[id, default: ChallengeProgress()].cleanedUpAt = now
+            }
+            release = { stored in stored.progress[id]?.cleanedUpAt = nil }
+        }
+        let claimed: LocalSession
+        do {
+            claimed = try await store.update(record.id, claim)
+        } catch is AlreadyClaimed {
+            return try await store.load(record.id) ?? record
+        }
+        if let script {
+            do {
+                try await runLifecycleScript(script, record: claimed, workshop: workshop, events: events)
+            } catch {
+                _ = try? await store.update(record.id) { release(&$0) }
+                throw error
+            }
+        }
+        return try await store.update(record.id) { stored in stored.lifecycle?.ran.append(run) }
+    }
+
+    /// Runs a setup or cleanup script; a failure is a ``SetupFailure`` naming it.
+    func runLifecycleScript(_ script: Script, record: LocalSession, workshop: Workshop,
+                            events: @escaping @Sendable (SessionEvent) -> Void) async throws {
+        try Task.checkCancellation()
+        guard let container = workshop.container(script.container) else {
+            throw BackendError(.notFound, "container \(script.container) of session \(record.id)")
+        }
+        events(.runningSetup(script: script.displayName, container: container.name))
+        let outcome = try await ScriptRunner(backend: backend, record: record).run(script, container: container, sweep: false)
+        guard outcome.succeeded else {
+            throw SetupFailure(script: script.displayName, container: container.name, outcome: outcome)
+        }
+        events(.setupFinished(script: script.displayName, seconds: outcome.duration.seconds))
+    }
+}
+
+/// `nalabo next` could not move on.
+public enum StepNavigation: Error, Sendable, CustomStringConvertible, Equatable {
+    case lastStep(index: Int, count: Int)
+    case openChallenges([String])
+    case beforeTheLifecycle(session: String)
+
+    public var description: String {
+        switch self {
+        case .lastStep(let index, let count):
+            "this is the last step (\(index + 1)/\(count)); nothing follows it"
+        case .openChallenges(let ids):
+            "finish this step first: \(ids.joined(separator: ", ")) \(ids.count == 1 ? "is" : "are") not complete (`nalabo check` grades, `nalabo solve ID` gives up on one)"
+        case .beforeTheLifecycle(let session):
+            "session \(session) was started by an older nalabo, which set every challenge up at once; every step is open already (`nalabo instructions --step N`)"
+        }
+    }
+}
