@@ -30,11 +30,42 @@ public struct Nalabo: AsyncParsableCommand {
         ]
     )
 
+    /// What to say when the first argument names no command (a typo, or one this nalabo does not have yet): that
+    /// it is unknown, the likeliest intended one, and every command; nil when it names one, or is an option.
+    static func unknownCommand(_ first: String?) -> String? {
+        guard let first, !first.hasPrefix("-") else { return nil }
+        let groups = configuration.groupedSubcommands.map { ($0.name, $0.subcommands.map { $0._commandName }) }
+        let names = configuration.subcommands.map { $0._commandName } + groups.flatMap(\.1) + ["help"]
+        guard !names.contains(first) else { return nil }
+        var text = "'\(first)' is not a nalabo command"
+        let close = names.map { ($0, editDistance(first, $0)) }.filter { $0.1 <= max(1, $0.0.count / 3) }.min { $0.1 < $1.1 }
+        if let (name, _) = close { text += "; did you mean '\(name)'?" }
+        text += "\nthe commands:\n" + groups.map { "  \($0.0.lowercased()): \($0.1.joined(separator: ", "))" }.joined(separator: "\n")
+        return text + "\n`nalabo --help` describes them, `nalabo help COMMAND` each one"
+    }
+
+    /// Levenshtein distance, for suggesting a command.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1]
+            for (j, y) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
     /// Runs the command line, mapping argument errors to exit code 2 as docs/cli.md documents.
     public static func runCommandLine() async {
         // Writes to a closed pipe fail with EPIPE (handled where output is written) instead of killing nalabo.
         signal(SIGPIPE, SIG_IGN)
         do {
+            if let unknown = unknownCommand(CommandLine.arguments.dropFirst().first) {
+                throw CommandFailure(unknown)
+            }
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand {
                 try await command.run()

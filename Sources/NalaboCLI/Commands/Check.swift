@@ -10,10 +10,10 @@ extension Nalabo {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
-            abstract: "Grade your work: run the checks of the given challenges (default: every one not yet complete).",
+            abstract: "Grade your work: run the checks of the given challenges (default: every started one not yet complete).",
             discussion: "Exit code 0 when every challenge shown is done, 1 when one failed or is still locked, 4 when the session expired.")
 
-        @Argument(help: "Challenge ids; default every challenge not yet complete.") var challenges: [String] = []
+        @Argument(help: "Challenge ids; default every started challenge not yet complete.") var challenges: [String] = []
         @OptionGroup var selection: SessionOptions
         @Option(help: "Output format: text or json.") var format: TableFormat = .text
         @Option(help: "Colour: auto, always or never.") var color: ColorChoice = .auto
