@@ -58,6 +58,22 @@ struct KubernetesClusterTests {
         #expect(try await !TestCluster.namespaceExists(session))
     }
 
+    @Test func aSecretIsASecretOfTheNamespaceAndNotInThePod() async throws {
+        let lab = try Lab(SecretTests.spec)
+        let env = TestCluster.environment.merging(["NALABO_SECRET_DB_PASSWORD": "from-the-file"]) { _, new in new }
+        let up = try await lab.nalabo(["up", lab.path, "-q"], environment: env)
+        #expect(up.status == 0, "\(up.stderr)")
+        let session = up.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let check = try await lab.nalabo(["check"], environment: env)
+        #expect(check.status == 0, "the container's scripts see the secret: \(check.stdout)\(check.stderr)")
+        let namespace = "/api/v1/namespaces/\(KubernetesLayout.namespace(session))"
+        let pod = try await TestCluster.backend().api.send(.GET, namespace + "/pods/box")
+        #expect(pod.status == 200 && !String(decoding: pod.body, as: UTF8.self).contains("from-the-file"), "the Pod's spec holds no value")
+        let secret = try await TestCluster.backend().api.send(.GET, namespace + "/secrets/\(KubernetesLayout.secretsObject)")
+        #expect(secret.status == 200)
+        #expect(try await lab.nalabo(["down"], environment: env).status == 0)
+    }
+
     @Test func theExamplesPassNalaboTestOnKubernetes() async throws {
         let lab = try Lab(SessionCommandTests.lesson)
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples").standardizedFileURL.path

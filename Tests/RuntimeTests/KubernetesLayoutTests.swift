@@ -241,3 +241,35 @@ enum KubernetesSchemas {
         return (result.status, result.stdout + result.stderr)
     }
 }
+
+/// A workshop's `secrets:` on Kubernetes: held in one Secret of the namespace, referenced from the Pods' env,
+/// never written in a Pod's spec.
+@Suite struct KubernetesSecretTests {
+    @Test func secretsGoIntoASecretAndPodsOnlyReferToThem() throws {
+        let spec = busyboxSpec(containers: """
+                - name: box
+                  image: nalabo/busybox:test
+                  env: {MODE: training}
+                  secrets: [DB_PASSWORD]
+            """)
+        let plan = SessionPlan(sessionID: "0123abcd45", workshop: try BlueprintTests.workshop(spec), expiresAt: KubernetesLayoutTests.expiry,
+                               stateFile: "/state/0123abcd45.json", origin: "/w", secrets: ["DB_PASSWORD": "s3cret-value"])
+        let layout = KubernetesLayout(plan: plan, now: KubernetesLayoutTests.expiry.addingTimeInterval(-1800), userNamespaces: false)
+        let creations = layout.creations(initProgram: [])
+        let secret = try #require(creations.first { $0.path.hasSuffix("/secrets") })
+        #expect(KubernetesLayoutTests.string(secret.body, "stringData.box.DB_PASSWORD") == nil, "keys hold dots: read them whole")
+        guard case .object(let data)? = KubernetesLayoutTests.value(secret.body, "stringData") else { Issue.record("no stringData"); return }
+        #expect(data.map(\.0) == ["box.DB_PASSWORD"] && data.first?.1 == .string("s3cret-value"))
+        let secretIndex = try #require(creations.firstIndex { $0.path.hasSuffix("/secrets") })
+        let podIndex = try #require(creations.firstIndex { $0.startsMember == "box" })
+        #expect(secretIndex < podIndex, "the Secret exists before the Pod that refers to it")
+        let pod = layout.pod(plan.members[0])
+        #expect(KubernetesLayoutTests.string(pod, "spec.containers.0.env.0.value") == "training")
+        #expect(KubernetesLayoutTests.string(pod, "spec.containers.0.env.1.name") == "DB_PASSWORD")
+        #expect(KubernetesLayoutTests.string(pod, "spec.containers.0.env.1.valueFrom.secretKeyRef.name") == KubernetesLayout.secretsObject)
+        #expect(!pod.canonical.contains("s3cret-value"), "the value is not in the Pod")
+        // Without secrets there is no Secret.
+        let none = try KubernetesLayoutTests.layout(BlueprintTests.twoContainers).creations(initProgram: [])
+        #expect(!none.contains { $0.path.hasSuffix("/secrets") })
+    }
+}

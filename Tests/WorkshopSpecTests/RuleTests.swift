@@ -72,6 +72,29 @@ import Testing
         #expect(found.map(\.message) == ["missing required key 'title' in metadata", "missing required key 'image' in container"])
     }
 
+    @Test func credentialsInEnvAreWarnedAboutAndSecretsAreNotAlsoEnv() throws {
+        let source = MarkedSource("""
+            apiVersion: nalabo/v1
+            kind: Workshop
+            metadata: {slug: a, title: A, version: 1.0.0}
+            environment:
+              containers:
+                - 1️⃣name: box
+                  image: "debian:bookworm-slim"
+                  env: {DB_PASSWORD: changeme, API_TOKEN: "$TOKEN", MODE: ghp_0123456789abcdefghij, TRAINING: ok, APP_SECRET: s3cr3t-value}
+                  secrets: [2️⃣MODE2, 3️⃣TRAINING]
+            steps: [{id: s, title: S, content: c}]
+            """)
+        let found = try diagnostics(source)
+        // The two values that look real (a token's form, a secret's name), then the secret also in env. Placeholders pass.
+        expect(found, [(.credentialInEnv, 1), (.credentialInEnv, 1), (.invalidValue, 3)], in: source)
+        let warnings = found.filter { $0.rule == .credentialInEnv }.map(\.message).sorted()
+        #expect(warnings.count == 2 && warnings[0].contains("'APP_SECRET'") && warnings[0].contains("its name contains SECRET"), "\(warnings)")
+        #expect(warnings.count == 2 && warnings[1].contains("'MODE'") && warnings[1].contains("'ghp_' token"), "\(warnings)")
+        #expect(found.last?.message == "'TRAINING' is both a secret and an env value of container 'box'")
+        _ = source[2]
+    }
+
     @Test func onlyCapabilitiesOfTheBaselineSetCanBeAdded() throws {
         let source = MarkedSource("""
             apiVersion: nalabo/v1

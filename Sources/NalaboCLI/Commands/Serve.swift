@@ -29,6 +29,7 @@ extension Nalabo {
         var proxyURL: String?
         @Flag(name: .customLong("end-labs-on-exit"), help: "On Ctrl-C or SIGTERM, end every running lab of the catalogue (a one-process demo or class).")
         var endLabsOnExit = false
+        @Option(help: "A file of NAME=value lines with the values of workshops' secrets (else NALABO_SECRET_NAME).") var secrets: String?
         @OptionGroup var backend: BackendOptions
         @OptionGroup var database: DatabaseOptions
 
@@ -39,6 +40,7 @@ extension Nalabo {
             var settings = PortalConfiguration(
                 database: ConnectionSettings.resolve(option: database.databaseURL, environment: ProcessInfo.processInfo.environment))
             settings.endLabsOnExit = endLabsOnExit
+            settings.secrets.file = secrets
             settings.host = host
             settings.port = port
             if let publicURL { settings.publicURL = try Self.webURL(publicURL, option: "--public-url") }

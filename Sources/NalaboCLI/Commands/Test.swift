@@ -20,6 +20,7 @@ extension Nalabo {
         @Option(help: "Also enforce a plan's limits (free, pro, team).") var plan: String?
         @Option(help: "Run every workshop N times, each in a fresh session, to expose flaky checks.") var `repeat`: Int = 1
         @Option(help: "Write a JUnit XML report to FILE.", completion: .file()) var junit: String?
+        @Option(help: "A file of NAME=value lines with the values of workshops' secrets (else NALABO_SECRET_NAME).") var secrets: String?
         @Flag(help: "Keep the session of a failed run, to inspect it.") var keepOnFailure = false
         @Option(help: "Output format: text or json.") var format: TableFormat = .text
         @Flag(name: .shortAndLong, help: "Print only the summary and what failed.") var quiet = false
@@ -60,6 +61,7 @@ extension Nalabo {
             let backend = try await backendOptions.connect()
             var tester = WorkshopTester(provisioner: SessionProvisioner(backend: backend, store: SessionStore.standard()))
             tester.keepOnFailure = keepOnFailure
+            tester.secrets.file = secrets
             let frozenTester = tester
             // Only image pulls are shown while testing, on standard error; with --format json, each run is one
             // JSON line on standard output and nothing else.

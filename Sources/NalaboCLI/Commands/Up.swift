@@ -24,6 +24,7 @@ extension Nalabo {
         @Option(help: "Output format: text or json.") var format: TableFormat = .text
         @Flag(name: .shortAndLong, help: "Print only the session id.") var quiet = false
         @Option(help: "Colour: auto, always or never.") var color: ColorChoice = .auto
+        @Option(help: "A file of NAME=value lines with the values of the workshop's secrets (else NALABO_SECRET_NAME).") var secrets: String?
         @OptionGroup var database: DatabaseOptions
         @OptionGroup(title: "Backend") var backendOptions: BackendOptions
 
@@ -56,6 +57,7 @@ extension Nalabo {
             let service = LabService(backend: try await backendOptions.connect(), store: SessionStore.standard(), catalogue: database.opener)
             var options = SessionProvisioner.Options(source: resolved.source)
             options.keepOnFailure = keepOnFailure
+            options.secrets.file = secrets
             let frozenOptions = options
             let record: LocalSession
             do {

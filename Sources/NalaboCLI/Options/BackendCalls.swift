@@ -31,6 +31,10 @@ func backendCall<T>(_ body: () async throws -> T) async throws -> T {
         throw CommandFailure(error.description).exit()
     } catch let error as Grader.UnknownChallenge {
         throw CommandFailure(error.description, status: ExitStatus.notFound).exit()
+    } catch let error as SecretSource.Missing {
+        throw CommandFailure(error.description).exit()
+    } catch let error as SecretSource.Unreadable {
+        throw CommandFailure(error.description).exit()
     } catch let error as Grader.NotStarted {
         throw CommandFailure(error.description, status: ExitStatus.problemsFound).exit()
     } catch let error as StepNavigation {

@@ -140,7 +140,9 @@ struct SessionRoutes {
             return (event, try LabService.resolve(address, in: catalogue))
         }
         let (record, catalogueID) = try await labs.withService(as: caller.role) { service in
-            let record = try await service.start(resolved, options: .init(source: resolved.source), event: event)
+            var options = SessionProvisioner.Options(source: resolved.source)
+            options.secrets = labs.secrets
+            let record = try await service.start(resolved, options: options, event: event)
             return (record, record.catalogueSession)
         }
         guard let catalogueID else {

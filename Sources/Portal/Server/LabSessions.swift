@@ -12,6 +12,8 @@ struct LabSessions: Sendable {
     let pool: ConnectionPool
     let store: CatalogueLabRecords
     let backend: any SessionBackend
+    /// Where the values of workshops' `secrets:` come from for the labs this portal starts.
+    var secrets = SecretSource()
 
     /// A session the caller owns, with its record and workshop.
     struct Owned: Sendable {

@@ -25,6 +25,8 @@ public struct PortalConfiguration: Sendable {
     public var trustedProxies: [String] = []
     /// The catalogue, as the portal's login role (a member of nalabo_authenticator and nalabo_grader).
     public var database: ConnectionSettings
+    /// Where the values of workshops' `secrets:` come from (`NALABO_SECRET_NAME`, or `--secrets FILE`).
+    public var secrets = SecretSource()
     /// Where new lab sessions run.
     public var backend: BackendKind = .docker
     public var kubeconfig: String?

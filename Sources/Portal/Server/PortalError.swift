@@ -51,6 +51,9 @@ struct PortalError: Error, HTTPResponseError {
         case let error as Grader.NotStarted: return PortalError(status: .conflict, message: error.description)
         case let error as StepNavigation: return PortalError(status: .conflict, message: error.description)
         case let error as SetupFailure: return PortalError(status: .unprocessableContent, message: error.description)
+        // The portal's own configuration lacks what the workshop needs: nothing the learner can fix.
+        case let error as SecretSource.Missing: return PortalError(status: .serviceUnavailable, message: error.description)
+        case let error as SecretSource.Unreadable: return PortalError(status: .serviceUnavailable, message: error.description)
         case let error as LabService.NotExtendable: return PortalError(status: .conflict, message: error.description)
         case let error as LabService.DamagedBundle: return PortalError(status: .internalServerError, message: error.description)
         default: return PortalError(status: .internalServerError, message: "\(error)")

@@ -22,7 +22,7 @@ public struct PortalServer: Sendable {
     public init(configuration: PortalConfiguration, backend: any SessionBackend) {
         self.configuration = configuration
         pool = ConnectionPool(settings: configuration.database)
-        labs = LabSessions(pool: pool, store: CatalogueLabRecords(pool: pool), backend: backend)
+        labs = LabSessions(pool: pool, store: CatalogueLabRecords(pool: pool), backend: backend, secrets: configuration.secrets)
     }
 
     var reaper: Reaper {

@@ -152,6 +152,7 @@ struct Reaper: Sendable {
         let claimableUntil = Date().addingTimeInterval(window)
         let length = TimeInterval(want.sessionSeconds ?? Int(workshop.limits.session.seconds))
         var options = SessionProvisioner.Options(source: want.address)
+        options.secrets = labs.secrets
         options.expiresAt = claimableUntil.addingTimeInterval(length)
         options.extendableUntil = want.deadlineSeconds.map { claimableUntil.addingTimeInterval(TimeInterval($0)) }
         let store = labs.store.reserving(ReservePlacement(event: want.event, version: want.version, claimableUntil: claimableUntil))

@@ -15,6 +15,9 @@ public struct SessionPlan: Sendable {
         public var user: String?
         public var workdir: String?
         public var env: [String]
+        /// The values of the member's `secrets:`, by name: part of its environment, kept apart so that a backend
+        /// can hold them as secrets (Kubernetes: a Secret object, not the Pod's spec).
+        public var secrets: [String: String] = [:]
         /// Container ports (TCP) the learner reaches from the backend's host, on 127.0.0.1.
         public var ports: [Int]
         public var limits: ContainerLimits
@@ -52,7 +55,8 @@ public struct SessionPlan: Sendable {
 
     public var network: NetworkMode { workshop.environment.network }
 
-    public init(sessionID: String, workshop: Workshop, expiresAt: Date, stateFile: String, origin: String) {
+    /// - Parameter secrets: the values of the containers' `secrets:` (``SecretSource``), added to their environment.
+    public init(sessionID: String, workshop: Workshop, expiresAt: Date, stateFile: String, origin: String, secrets: [String: String] = [:]) {
         self.sessionID = sessionID
         self.workshop = workshop
         self.expiresAt = expiresAt
@@ -61,6 +65,7 @@ public struct SessionPlan: Sendable {
         members = workshop.environment.containers.map { container in
             Member(name: container.name, image: container.image, hostname: container.name, user: container.user,
                    workdir: container.workdir, env: container.env.map { "\($0.name)=\($0.value)" },
+                   secrets: Dictionary(container.secrets.compactMap { name in secrets[name.value].map { (name.value, $0) } }) { first, _ in first },
                    ports: container.ports.map(\.wrappedValue), limits: Self.limits(container.resources),
                    capabilities: Self.capabilities + container.capabilities.map(\.value).filter { !Self.capabilities.contains($0) },
                    shell: container.shell)

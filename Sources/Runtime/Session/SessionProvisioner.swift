@@ -18,6 +18,8 @@ public struct SessionProvisioner: Sendable {
         /// Enter the first step once the environment is set up (its setup and those of the challenges that start
         /// with it run); `nalabo test` does it itself, to charge a failing setup to its challenge.
         public var entersFirstStep = true
+        /// Where the values of the workshop's `secrets:` come from.
+        public var secrets = SecretSource()
         /// Where the workshop came from, for the record.
         public var source: String
         /// When the session ends; nil for `limits.session` from now. (A hosted event may end it sooner.)
@@ -38,13 +40,15 @@ public struct SessionProvisioner: Sendable {
     /// Creates, starts and sets up a session. On any failure, and on cancellation, everything created is
     /// removed again (unless `keepOnFailure` and the failure is a setup script's).
     public func up(_ workshop: Workshop, options: Options, events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async throws -> LocalSession {
+        // Every secret has a value before anything is created.
+        let secrets = try options.secrets.values(for: workshop.environment.containers.flatMap { $0.secrets.map(\.value) })
         let bundle = WorkshopBundle(workshop)
         let now = Date()
         var id = Self.newID()
         while (try? await store.load(id)) != nil { id = Self.newID() }
         let expiresAt = options.expiresAt ?? now.addingTimeInterval(TimeInterval(workshop.limits.session.seconds))
         let plan = SessionPlan(sessionID: id, workshop: workshop, expiresAt: max(expiresAt, options.extendableUntil ?? expiresAt),
-                               stateFile: store.location(of: id), origin: options.source)
+                               stateFile: store.location(of: id), origin: options.source, secrets: secrets)
         var record = LocalSession(
             id: id, status: .starting, createdAt: now, expiresAt: expiresAt,
             workshop: .init(slug: workshop.metadata.slug, version: workshop.metadata.version, title: workshop.metadata.title,

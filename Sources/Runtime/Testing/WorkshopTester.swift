@@ -46,6 +46,8 @@ public struct WorkshopTestRun: Sendable, Codable, Equatable {
 public struct WorkshopTester: Sendable {
     public let provisioner: SessionProvisioner
     public var keepOnFailure = false
+    /// Where the values of the workshop's `secrets:` come from.
+    public var secrets = SecretSource()
 
     public init(provisioner: SessionProvisioner) { self.provisioner = provisioner }
 
@@ -60,6 +62,7 @@ public struct WorkshopTester: Sendable {
         var options = SessionProvisioner.Options(source: source)
         options.entersFirstStep = false
         options.keepOnFailure = keepOnFailure
+        options.secrets = secrets
         let record: LocalSession
         do {
             record = try await provisioner.up(workshop, options: options, events: events)

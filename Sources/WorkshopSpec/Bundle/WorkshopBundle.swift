@@ -106,6 +106,8 @@ extension Container {
             ])),
             // Only when given, so the digests of workshops without it do not change.
             ("capabilities", capabilities.isEmpty ? nil : .array(capabilities.map { .string($0.value) })),
+            // The names only: the values are given when a session starts and never leave that machine.
+            ("secrets", secrets.isEmpty ? nil : .array(secrets.map { .string($0.value) })),
         ])
     }
 }

@@ -60,6 +60,7 @@ struct WorkshopDecoder {
             ports: object.integers("ports"),
             resources: decodeResources(object.object("resources"), at: object.location),
             capabilities: object.strings("capabilities"),
+            secrets: object.strings("secrets"),
             location: object.location)
     }
 

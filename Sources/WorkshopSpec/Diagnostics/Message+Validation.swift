@@ -36,6 +36,16 @@ extension Message {
                 help: "move one of the two challenges so that the needed one comes in the same step or an earlier one")
     }
 
+    static func credentialInEnv(_ name: String, container: String, why: String) -> Message {
+        Message(.credentialInEnv, "the value of \(quoted(name)) in container \(quoted(container)) looks like a credential (\(why)); everyone who can read the spec, its bundle or the catalogue can read it",
+                help: "list \(quoted(name)) under the container's secrets: and give the value when the session starts (NALABO_SECRET_\(name) or nalabo up --secrets FILE)")
+    }
+
+    static func secretAlsoInEnv(_ name: String, container: String) -> Message {
+        Message(.invalidValue, "\(quoted(name)) is both a secret and an env value of container \(quoted(container))",
+                help: "remove it from env: its value comes from the secret")
+    }
+
     static var noChallenges: Message {
         Message(.noChallenges, "the workshop has no challenge: nothing is graded, and `nalabo test` has nothing to test",
                 help: "add challenges: with checks to a step, or ignore this for a reading-only workshop")

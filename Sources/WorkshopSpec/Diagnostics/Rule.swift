@@ -20,11 +20,12 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
     case missingSolve = "missing-solve"
     case needsLaterStep = "needs-later-step"
     case noChallenges = "no-challenges"
+    case credentialInEnv = "credential-in-env"
 
     /// The severity this rule reports with.
     public var severity: Severity {
         switch self {
-        case .unpinnedImage, .missingSolve, .noChallenges: .warning
+        case .unpinnedImage, .missingSolve, .noChallenges, .credentialInEnv: .warning
         default: .error
         }
     }
@@ -49,6 +50,7 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
         case .missingSolve: "a challenge has no solve, so `nalabo test` cannot exercise it"
         case .needsLaterStep: "a challenge needs one of a later step, so it can never become current"
         case .noChallenges: "the workshop has no challenge, so nothing is graded and `nalabo test` tests nothing"
+        case .credentialInEnv: "an env value looks like a credential, which everyone with the spec can read"
         }
     }
 }

@@ -32,6 +32,9 @@ public struct Container: Sendable {
     /// Capabilities granted on top of the ones every container keeps (``Capability/granted``), from
     /// ``Capability/grantable`` only.
     public var capabilities: [Located<String>] = []
+    /// Environment variables whose values are secrets, given when a session starts (never in the spec, the
+    /// bundle or the catalogue).
+    public var secrets: [Located<String>] = []
     /// Where the container's mapping starts.
     public var location: SourceLocation
 

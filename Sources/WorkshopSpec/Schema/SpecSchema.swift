@@ -60,6 +60,8 @@ public enum SpecSchema {
             Field("resources", .object(resources), "Limits; the defaults are the free plan's maxima."),
             Field("capabilities", .list(of: .oneOf(Capability.grantable), unique: true),
                   "Capabilities added for the container's root processes, such as SYS_CHROOT for sshd or AUDIT_WRITE for sudo."),
+            Field("secrets", .list(of: .string(.environmentName), unique: true),
+                  "Environment variables whose values are given when the session starts (NALABO_SECRET_NAME or --secrets FILE), never written in the spec."),
         ])
 
     public static let resources = ObjectSchema(

@@ -14,6 +14,7 @@ public struct WorkshopValidator {
         checkDependencyCycles(workshop, sink)
         checkSolves(workshop, sink)
         checkStepOrder(workshop, sink)
+        checkSecrets(workshop, sink)
         checkPorts(workshop, sink)
         if let plan {
             PlanLimits(plan: plan).check(workshop, bundleBytes: bundleBytes, into: sink)
@@ -117,6 +118,22 @@ extension WorkshopValidator {
                     if let later = stepOf[need.value], later > index {
                         sink.report(.needsLaterStep(challenge.id, needs: need.value, step: workshop.steps[later].id), at: need.location)
                     }
+                }
+            }
+        }
+    }
+
+    /// A secret's value comes from outside the spec, so it is not also an env value; an env value that looks
+    /// like a credential (by its name or its form) is worth a warning, since everyone with the spec reads it.
+    func checkSecrets(_ workshop: Workshop, _ sink: DiagnosticSink) {
+        for container in workshop.environment.containers {
+            let secrets = Set(container.secrets.map(\.value))
+            for secret in container.secrets where container.env.contains(where: { $0.name == secret.value }) {
+                sink.report(.secretAlsoInEnv(secret.value, container: container.name), at: secret.location)
+            }
+            for variable in container.env where !secrets.contains(variable.name) {
+                if let why = CredentialShape.why(name: variable.name, value: variable.value) {
+                    sink.report(.credentialInEnv(variable.name, container: container.name, why: why), at: container.location)
                 }
             }
         }

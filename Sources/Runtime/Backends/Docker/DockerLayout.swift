@@ -132,7 +132,7 @@ public struct DockerLayout: Sendable {
             command: learnerCommand,
             user: defaultExecUser(of: member) == nil ? member.user : "0:0",
             workdir: member.workdir,
-            env: member.env,
+            env: member.env + member.secrets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
             labels: labels,
             network: network?.name ?? "none",
             aliases: [member.name],

@@ -161,9 +161,13 @@ public struct KubernetesLayout: Sendable {
             ("imagePullPolicy", "IfNotPresent"),
             ("command", .array([.string(InitProgram.path), .string(String(Int64(plan.expiresAt.timeIntervalSince1970.rounded(.up))))])),
             ("workingDir", JSONValue.string(member.workdir)),
-            ("env", member.env.isEmpty ? nil : .array(member.env.map { pair in
+            ("env", member.env.isEmpty && member.secrets.isEmpty ? nil : .array(member.env.map { pair in
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
                 return .object([("name", .string(parts[0])), ("value", .string(parts.count > 1 ? parts[1] : ""))])
+            } + member.secrets.keys.sorted().map { name in
+                .object([("name", .string(name)), ("valueFrom", .object([("secretKeyRef", .object([
+                    ("name", .string(Self.secretsObject)), ("key", .string(Self.secretKey(member: member.name, name: name))),
+                ]))]))])
             })),
             ("ports", member.ports.isEmpty ? nil : .array(member.ports.map { .object([("containerPort", .int(Int64($0))), ("protocol", "TCP")]) })),
             ("resources", resources(member.limits)),
@@ -306,6 +310,20 @@ public struct KubernetesLayout: Sendable {
         return (name, .object([("apiVersion", "networking.k8s.io/v1"), ("kind", "NetworkPolicy"), ("metadata", metadata(name)), ("spec", .object(spec))]))
     }
 
+    /// The Secret holding the values of the members' `secrets:`, so that they are not in the Pods' specs.
+    public static let secretsObject = "nalabo-secrets"
+
+    /// A member's secret's key in ``secretsObject``.
+    static func secretKey(member: String, name: String) -> String { "\(member).\(name)" }
+
+    /// The Secret of the members' `secrets:`, nil when there are none.
+    var secretsBody: JSONValue? {
+        let entries = plan.members.flatMap { member in member.secrets.map { (Self.secretKey(member: member.name, name: $0.key), $0.value) } }
+        guard !entries.isEmpty else { return nil }
+        return .object([("apiVersion", "v1"), ("kind", "Secret"), ("metadata", metadata(Self.secretsObject)), ("type", "Opaque"),
+                        ("stringData", .object(entries.sorted { $0.0 < $1.0 }.map { ($0.0, .string($0.1)) }))])
+    }
+
     /// An object to create: where it is posted, how a person names it, the object, and for a Pod its member.
     public struct Creation: Sendable {
         public var path: String
@@ -322,6 +340,7 @@ public struct KubernetesLayout: Sendable {
             + [Creation(path: core + "/resourcequotas", what: "resource quota nalabo-session", body: resourceQuota),
                Creation(path: core + "/limitranges", what: "limit range nalabo-session", body: limitRange),
                Creation(path: core + "/configmaps", what: "config map \(Self.initConfigMap)", body: initConfigMapObject(initProgram))]
+            + (secretsBody.map { [Creation(path: core + "/secrets", what: "secret \(Self.secretsObject)", body: $0)] } ?? [])
             + plan.members.map { Creation(path: core + "/services", what: "service \($0.name)", body: service($0)) }
             + plan.members.map { Creation(path: core + "/pods", what: "pod \($0.name)", body: pod($0), startsMember: $0.name) }
     }
