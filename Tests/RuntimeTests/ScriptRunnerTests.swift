@@ -50,6 +50,37 @@ import WorkshopSpec
         }
     }
 
+    /// docs/runtime.md's bound for batched checks: a round is reported at the latest 3 s after its longest
+    /// timeout, each check with its own result, and the next round starts after it.
+    @Test func aHangingCheckInABatchIsReportedWithinItsTimeoutPlusThreeSeconds() async throws {
+        let engine = try await TestEngine.connect()
+        let lab = try Lab(busyboxSpec(challenges: """
+              - id: hang
+                title: Hangs
+                checks: [{run: "sleep 1000 & sleep 1000", timeout: 2s}]
+              - id: quick
+                title: Quick, then a second round
+                checks: [{run: "true"}, {run: "date +%s"}]
+        """))
+        try await lab.withSession(engine) { session in
+            let workshop = try lab.workshop()
+            let clock = ContinuousClock()
+            let started = clock.now
+            let report = try await Grader(backend: DockerBackend(engine: engine), store: lab.store).check(session, workshop: workshop)
+            let elapsed = clock.now - started
+            let hang = try #require(report.challenges.first { $0.id == "hang" }?.checks.first)
+            let quick = try #require(report.challenges.first { $0.id == "quick" })
+            #expect(hang.timedOut && !hang.passed && hang.reason == "timed out after 2s; its processes were stopped")
+            #expect(quick.state == .passed && quick.checks.count == 2, "the quick one keeps its own result")
+            // Round one shares one exec: the quick check waited for the hanging one, within 2 s + 3 s.
+            #expect(hang.seconds < 5.0 && quick.checks[0].seconds == hang.seconds, "\(hang.seconds) \(quick.checks[0].seconds)")
+            // Round two started after round one: its own time is short, the whole check took both.
+            #expect(quick.checks[1].seconds < hang.seconds && elapsed.seconds >= hang.seconds)
+            let left = try await lab.shell(engine, session, "ps -o args= | grep -c '^sleep 1000' || true").stdout.text
+            #expect(left == "0\n")
+        }
+    }
+
     @Test func outputIsCappedPerStream() async throws {
         let engine = try await TestEngine.connect()
         let lab = try Lab(Self.spec)
