@@ -100,6 +100,12 @@ let package = Package(
             exclude: ["README.md", "Scripts"],
             plugins: ["EmbedScripts"]
         ),
+        // `nalabo import`: workshops of other platforms (Killercoda) as nalabo workshop directories.
+        .target(
+            name: "Importers",
+            dependencies: ["WorkshopSpec"],
+            exclude: ["README.md"]
+        ),
         .target(
             name: "LabService",
             dependencies: ["WorkshopSpec", "Catalogue", "Runtime"],
@@ -130,6 +136,7 @@ let package = Package(
         .target(
             name: "NalaboCLI",
             dependencies: [
+                "Importers",
                 "LabService",
                 "Markdown",
                 "Portal",
@@ -176,6 +183,10 @@ let package = Package(
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "WSClient", package: "swift-websocket")],
             exclude: ["Browser"]
+        ),
+        .testTarget(
+            name: "ImportersTests",
+            dependencies: ["Importers", "WorkshopSpec", "TestSupport"]
         ),
         .testTarget(
             name: "nalaboTests",

@@ -22,7 +22,7 @@ public struct Nalabo: AsyncParsableCommand {
             CommandGroup(name: "Learning", subcommands: [
                 Up.self, Shell.self, Instructions.self, Check.self, Next.self, Status.self, Solve.self, Down.self, Sessions.self, Prune.self,
             ]),
-            CommandGroup(name: "Authoring", subcommands: [Init.self, Validate.self, Test.self, Bundle.self, Plans.self, Schema.self]),
+            CommandGroup(name: "Authoring", subcommands: [Init.self, Validate.self, Test.self, Bundle.self, Import.self, Plans.self, Schema.self]),
             CommandGroup(name: "Catalogue", subcommands: [
                 Publish.self, Pull.self, CatalogueCommand.self, Yank.self, Stats.self, Whoami.self, Admin.self,
             ]),

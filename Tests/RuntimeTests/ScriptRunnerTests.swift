@@ -72,8 +72,10 @@ import WorkshopSpec
             let quick = try #require(report.challenges.first { $0.id == "quick" })
             #expect(hang.timedOut && !hang.passed && hang.reason == "timed out after 2s; its processes were stopped")
             #expect(quick.state == .passed && quick.checks.count == 2, "the quick one keeps its own result")
-            // Round one shares one exec: the quick check waited for the hanging one, within 2 s + 3 s.
-            #expect(hang.seconds < 5.0 && quick.checks[0].seconds == hang.seconds, "\(hang.seconds) \(quick.checks[0].seconds)")
+            // Round one shares one exec: the quick check waited for the hanging one, which was reported within 2 s
+            // + 3 s of the exec's start (the engine's time to start an exec, on a loaded machine, comes on top:
+            // generous here, where without the bound it would take 1000 s).
+            #expect(hang.seconds < 5.0 + 25 && quick.checks[0].seconds == hang.seconds, "\(hang.seconds) \(quick.checks[0].seconds)")
             // Round two started after round one: its own time is short, the whole check took both.
             #expect(quick.checks[1].seconds < hang.seconds && elapsed.seconds >= hang.seconds)
             let left = try await lab.shell(engine, session, "ps -o args= | grep -c '^sleep 1000' || true").stdout.text

@@ -73,7 +73,7 @@ import WorkshopSpec
 
     @Test func cliReferenceMentionsEveryCommandAndExitCode() throws {
         let markdown = try Self.read("docs/cli.md")
-        for command in ["validate", "bundle", "init", "plans", "schema", "publish", "pull", "catalogue list", "catalogue show",
+        for command in ["validate", "bundle", "init", "plans", "schema", "import killercoda", "import instruqt", "next", "publish", "pull", "catalogue list", "catalogue show",
                         "catalogue migrate", "catalogue local", "yank", "stats", "whoami", "admin"] {
             #expect(markdown.contains("nalabo \(command)"), "docs/cli.md does not describe \(command)")
         }

@@ -52,8 +52,21 @@ public struct StoredBundle: Sendable {
     }
 
     /// The spec as a readable `workshop.yaml`.
-    public var specYAML: String {
-        "# Written by nalabo from a published bundle; edit freely.\n" + YAMLWriter.write(spec.ordered(as: SpecSchema.workshop))
+    public var specYAML: String { Self.yaml(spec, header: "Written by nalabo from a published bundle; edit freely.") }
+
+    /// A spec's node tree as a readable `workshop.yaml`: keys in the order the schema lists them, after a comment.
+    public static func yaml(_ spec: Node, header: String) -> String {
+        header.split(separator: "\n", omittingEmptySubsequences: false).map { "# \($0)\n" }.joined()
+            + YAMLWriter.write(spec.ordered(as: SpecSchema.workshop))
+    }
+
+    /// A spec written as JSON (a ``JSONValue``) as a readable `workshop.yaml`.
+    public static func yaml(json: JSONValue, header: String) throws -> String {
+        let sink = DiagnosticSink(file: "spec.json")
+        guard let root = YAMLParser.parse(SourceFile(path: "spec.json", text: json.canonical), limits: limits, into: sink) else {
+            throw Problem(description: "the spec cannot be read back: \(sink.diagnostics.first?.message ?? "empty")")
+        }
+        return yaml(root, header: header)
     }
 }
 

@@ -1,0 +1,208 @@
+import Foundation
+import WorkshopSpec
+
+/// Turns a Killercoda scenario directory into a nalabo workshop directory:
+///
+/// - `details.intro`, each of `details.steps` and `details.finish` become steps, in order, their Markdown copied
+///   to `steps/ID.md` without Killercoda's `{{exec}}`/`{{copy}}` markers;
+/// - a page's `background` script becomes the step's `setup` (run when the learner enters it);
+/// - a page's `verify` script becomes the step's one challenge, with one check; the `{{exec}}` blocks of a
+///   solution section of its text become the challenge's `solve` (Killercoda has no solutions of its own;
+///   without one, validation warns `missing-solve`);
+/// - `backend.imageid` picks the one container's image (``ImageMapping``);
+/// - everything else — foreground scripts, assets, the interface layout, Kubernetes backends, unknown fields —
+///   is listed in the ``ImportReport``, never dropped silently.
+public struct KillercodaImporter: Sendable {
+    public var images: ImageMapping
+    /// The workshop's slug; default the scenario directory's name, made a DNS label.
+    public var slug: String?
+
+    public init(images: ImageMapping = ImageMapping(), slug: String? = nil) {
+        self.images = images
+        self.slug = slug
+    }
+
+    /// The container every imported step runs in: Killercoda's name for its first host.
+    public static let container = "host01"
+
+    /// A workshop directory's files by relative path (`workshop.yaml`, `IMPORTED.md`, `steps/…`, `scripts/…`).
+    public struct Imported: Sendable {
+        public var files: [String: Data]
+        public var report: ImportReport
+    }
+
+    /// The scenario could not be read at all.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public func importScenario(at directory: String) throws -> Imported {
+        let root = URL(fileURLWithPath: directory).standardizedFileURL
+        let indexPath = root.appendingPathComponent("index.json").path
+        guard let data = FileManager.default.contents(atPath: indexPath) else {
+            throw Failure(description: "\(indexPath) does not exist or cannot be read: a Killercoda scenario is a directory with an index.json")
+        }
+        let scenario: KillercodaScenario
+        do { scenario = try KillercodaScenario(json: data, file: indexPath) } catch let problem as KillercodaScenario.Unreadable {
+            throw Failure(description: problem.description)
+        }
+        var report = ImportReport()
+        var files: [String: Data] = [:]
+        for field in scenario.unknown {
+            report.unknown(field, "not a field of Killercoda's scenario format as nalabo knows it; not carried over")
+        }
+
+        func read(_ relative: String, for place: String) -> String? {
+            let path = root.appendingPathComponent(relative).standardizedFileURL.path
+            guard path.hasPrefix(root.path + "/") else {
+                report.dropped(place, "\(relative) is outside the scenario directory; not read")
+                return nil
+            }
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                report.dropped(place, "\(relative) does not exist")
+                return nil
+            }
+            guard let text = String(data: bytes, encoding: .utf8) else {
+                report.dropped(place, "\(relative) is not UTF-8 text")
+                return nil
+            }
+            return text
+        }
+
+        // The environment.
+        let imageID = scenario.imageID ?? "ubuntu"
+        let (image, guessed) = images.image(for: imageID)
+        if imageID.hasPrefix("kubernetes") {
+            report.changed("backend.imageid", "'\(imageID)' is a Kubernetes cluster in Killercoda; nalabo runs containers, so the workshop uses \(image) and cluster commands such as kubectl will not work (choose an image with --image \(imageID)=IMAGE)")
+        } else if guessed {
+            report.changed("backend.imageid", "no image is known for '\(imageID)'; the workshop uses \(image): give another with --image \(imageID)=IMAGE")
+        }
+        report.changed("backend", "Killercoda environments reach the internet; the workshop uses network: isolated (set environment.network: internet, on a plan that allows it, if its steps download things)")
+        if let layout = scenario.layout {
+            report.dropped("interface.layout", "'\(layout)': nalabo shows the instructions beside a terminal per container")
+        }
+        if scenario.assets != nil {
+            report.dropped("details.assets", "assets are not copied: put them in the image, or write them from a step's setup script")
+        }
+
+        // The steps.
+        var steps: [JSONValue] = []
+        var usedIDs: Set<String> = []
+        var backgroundNoted = false
+        let pages: [(page: KillercodaScenario.Page, place: String, fallbackID: String, fallbackTitle: String)] =
+            (scenario.intro.map { [($0, "details.intro", "intro", "Introduction")] } ?? [])
+            + scenario.steps.enumerated().map { index, page in (page, "details.steps[\(index)]", "step-\(index + 1)", "Step \(index + 1)") }
+            + (scenario.finish.map { [($0, "details.finish", "finish", "Finish")] } ?? [])
+        for (page, place, fallbackID, fallbackTitle) in pages {
+            var id = page.title.map(Self.label) ?? fallbackID
+            if id.isEmpty || usedIDs.contains(id) || ["intro", "finish"].contains(fallbackID) { id = fallbackID }
+            while usedIDs.contains(id) { id += "-2" }
+            usedIDs.insert(id)
+            let title = Self.line(page.title ?? fallbackTitle, place: place + ".title", report: &report)
+            var members: [(String, JSONValue?)] = [("id", .string(id)), ("title", .string(title))]
+            var original = ""
+            if let textPath = page.text, let text = read(textPath, for: place + ".text") {
+                original = text
+                let (stripped, _) = KillercodaMarkdown.strip(text)
+                files["steps/\(id).md"] = Data(stripped.utf8)
+                members.append(("content_file", .string("steps/\(id).md")))
+            } else {
+                members.append(("content", .string(title)))
+            }
+            if let background = page.background, let script = read(background, for: place + ".background") {
+                files["scripts/\(id)-background.sh"] = Data(script.utf8)
+                members.append(("setup", .object([("container", .string(Self.container)), ("script", .string("scripts/\(id)-background.sh"))])))
+                if !backgroundNoted {
+                    report.changed(place + ".background", "background scripts run as their step's setup, before the learner sees the step (Killercoda runs them beside the learner)")
+                    backgroundNoted = true
+                }
+            }
+            if page.foreground != nil {
+                report.dropped(place + ".foreground", "a foreground script runs in the learner's terminal in Killercoda; nalabo runs no script there")
+            }
+            if let verify = page.verify, let script = read(verify, for: place + ".verify") {
+                files["scripts/\(id)-verify.sh"] = Data(script.utf8)
+                var challenge: [(String, JSONValue?)] = [
+                    ("id", .string(id)), ("title", .string(title)),
+                    ("checks", .array([.object([("container", .string(Self.container)), ("script", .string("scripts/\(id)-verify.sh"))])])),
+                ]
+                let solution = KillercodaMarkdown.solution(in: original)
+                if solution.isEmpty {
+                    report.changed(place, "no solution section with {{exec}} blocks in its text, so the challenge has no solve (validation warns missing-solve): add solve: to let nalabo test prove it")
+                } else {
+                    challenge.append(("solve", .object([("container", .string(Self.container)), ("run", .string(solution.joined(separator: "\n") + "\n"))])))
+                }
+                members.append(("challenges", .array([.members(challenge)])))
+            }
+            steps.append(.members(members))
+        }
+        if steps.isEmpty {
+            report.changed("details", "the scenario has no pages; the workshop has one empty step")
+            steps = [.object([("id", "intro"), ("title", .string(scenario.title ?? "Introduction")), ("content", "")])]
+        }
+
+        // Metadata.
+        let name = slug ?? Self.label(root.lastPathComponent)
+        let workshopTitle = Self.line(scenario.title ?? root.lastPathComponent, place: "title", report: &report)
+        var metadata: [(String, JSONValue?)] = [("slug", .string(name.isEmpty ? "imported" : name)), ("title", .string(workshopTitle)),
+                                                ("version", "0.1.0")]
+        if let description = scenario.description {
+            metadata.append(("summary", .string(String(description.prefix(500)))))
+            if description.count > 500 { report.changed("description", "cut to 500 characters for summary") }
+        }
+        if let difficulty = scenario.difficulty {
+            if let known = Difficulty(rawValue: difficulty.lowercased()) { metadata.append(("difficulty", .string(known.rawValue))) }
+            else { report.dropped("difficulty", "'\(difficulty)' is not beginner, intermediate or advanced") }
+        }
+        if let time = scenario.time {
+            if let minutes = Self.minutes(time) { metadata.append(("duration", .string("\(minutes)m"))) }
+            else { report.dropped("time", "'\(time)' is not a number of minutes") }
+        }
+        let spec: JSONValue = .object([
+            ("apiVersion", "nalabo/v1"), ("kind", "Workshop"), ("metadata", .members(metadata)),
+            ("environment", .object([("containers", .array([.object([("name", .string(Self.container)), ("image", .string(image))])]))])),
+            ("steps", .array(steps)),
+        ])
+        let source = root.lastPathComponent
+        do {
+            files["workshop.yaml"] = Data(try StoredBundle.yaml(json: spec, header: "Imported from the Killercoda scenario \(source) by nalabo import; IMPORTED.md lists what to finish by hand.").utf8)
+        } catch {
+            throw Failure(description: "the imported spec could not be written: \(error)")
+        }
+        files["IMPORTED.md"] = Data(report.markdown(source: "the Killercoda scenario \(source)").utf8)
+        return Imported(files: files, report: report)
+    }
+
+    /// Text made a DNS label: lowercase letters, digits and single hyphens, at most 63 characters.
+    public static func label(_ text: String) -> String {
+        var result = ""
+        for scalar in text.lowercased().unicodeScalars {
+            if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) { result.unicodeScalars.append(scalar) }
+            else if !result.isEmpty && !result.hasSuffix("-") { result += "-" }
+        }
+        while result.hasSuffix("-") { result.removeLast() }
+        result = String(result.prefix(63))
+        while result.hasSuffix("-") { result.removeLast() }
+        return result
+    }
+
+    /// A title as the spec takes it: one line of at most 120 characters.
+    static func line(_ text: String, place: String, report: inout ImportReport) -> String {
+        let one = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        let visible = String(String.UnicodeScalarView(one.unicodeScalars.filter { $0.properties.generalCategory != .control }))
+        let trimmed = visible.trimmingCharacters(in: .whitespaces)
+        if trimmed.count > 120 {
+            report.changed(place, "cut to 120 characters")
+            return String(trimmed.prefix(120))
+        }
+        return trimmed.isEmpty ? "Untitled" : trimmed
+    }
+
+    /// "15 minutes", "15 min", "15m", "15" as minutes.
+    static func minutes(_ text: String) -> Int? {
+        let digits = text.trimmingCharacters(in: .whitespaces).prefix { $0.isNumber }
+        guard let value = Int(digits), value > 0 else { return nil }
+        let rest = text.trimmingCharacters(in: .whitespaces).dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()
+        return ["", "m", "min", "mins", "minute", "minutes"].contains(rest) ? value : nil
+    }
+}
