@@ -41,7 +41,8 @@ enum SessionText {
             Next:
               nalabo shell           open a shell in \(first)\(workshop.environment.containers.count > 1 ? " (or: nalabo shell CONTAINER)" : "")
               nalabo instructions    show the current step again (nalabo instructions STEP for another)
-              nalabo check           grade your work
+              nalabo check           grade your work (a step is left once its challenges are done)
+              nalabo next            move on from a step without challenges
               nalabo status          progress, score, time left\(record.containers.contains { !$0.ports.isEmpty } ? " and ports" : "")
               nalabo down            remove session \(session) when you are done
             """
