@@ -273,3 +273,13 @@ enum KubernetesSchemas {
         #expect(!none.contains { $0.path.hasSuffix("/secrets") })
     }
 }
+
+@Suite struct SecretFileTests {
+    /// A secrets file saved with CRLF line ends is read line by line, never as one value holding the rest.
+    @Test func crlfLinesAreSeparateSecrets() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("s.env", "\u{FEFF}A=one\r\nB=two\r\n")
+        let values = try SecretSource(environment: [:], file: directory.path + "/s.env").values(for: ["A", "B"])
+        #expect(values == ["A": "one", "B": "two"])
+    }
+}

@@ -80,9 +80,11 @@ public struct SessionProvisioner: Sendable {
                 error = failure
             }
             if var failure = error as? SetupFailure, options.keepOnFailure {
-                record.status = .failed
-                record.startingProcess = nil
-                try? await store.save(record)
+                // An update, not a save: the record holds the lifecycle's progress made before the failure.
+                _ = try? await store.update(id) { stored in
+                    stored.status = .failed
+                    stored.startingProcess = nil
+                }
                 failure.keptSession = id
                 throw failure
             }

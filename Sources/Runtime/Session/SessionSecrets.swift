@@ -55,8 +55,10 @@ public struct SecretSource: Sendable {
             throw Unreadable(description: "the secrets file \(path) cannot be read (it must exist and be UTF-8 text)")
         }
         var values: [String: String] = [:]
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+        // Lines end with LF or CRLF (a file saved on Windows): "\r\n" is one Character, so split on scalars.
+        let lines = String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" && $0 != "\u{FEFF}" }))
+        for (index, raw) in lines.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
             let body = line.hasPrefix("export ") ? String(line.dropFirst(7)) : line
             guard let equals = body.firstIndex(of: "="), !body[..<equals].isEmpty else {
