@@ -29,19 +29,26 @@ public struct InstruqtImporter: Sendable {
                                        "enhanced_loading"]
     static let scriptKinds = ["setup", "check", "solve", "cleanup"]
 
-    public func importTrack(at directory: String) throws -> KillercodaImporter.Imported {
-        let root = URL(fileURLWithPath: directory).standardizedFileURL
+    public func importTrack(at directory: String) throws -> ImportedWorkshop {
+        let source = ImportSource(directory)
+        let root = source.root
         var report = ImportReport()
         var files: [String: Data] = [:]
-        func text(_ relative: String) -> String? {
-            FileManager.default.contents(atPath: root.appendingPathComponent(relative).path).flatMap { String(data: $0, encoding: .utf8) }
+        /// A file of the track; what kept it from being read goes into the report at `place`.
+        func text(_ relative: String, place: String? = nil) -> String? {
+            switch source.text(relative) {
+            case .success(let text): return text
+            case .failure(let problem):
+                if let place { report.dropped(place, problem.message(relative, outsideWhat: "track directory")) }
+                return nil
+            }
         }
         func yaml(_ relative: String) throws -> Node {
             guard let contents = text(relative) else {
-                throw KillercodaImporter.Failure(description: "\(root.appendingPathComponent(relative).path) does not exist or is not text: an Instruqt track is a directory with track.yml and config.yml")
+                throw ImportFailure(description: "\(root.appendingPathComponent(relative).path) does not exist or is not text: an Instruqt track is a directory with track.yml and config.yml")
             }
             do { return try YAMLDocument(text: contents, file: relative).node } catch let problem as YAMLDocument.Unreadable {
-                throw KillercodaImporter.Failure(description: problem.description)
+                throw ImportFailure(description: problem.description)
             }
         }
         func unknown(_ node: Node, known: Set<String>, at path: String) {
@@ -106,18 +113,17 @@ public struct InstruqtImporter: Sendable {
         }
         report.changed("config.yml", "Instruqt sandboxes reach the internet; the workshop uses network: isolated (its containers reach each other by name)")
 
-        func scripts(in folder: String, place: String) -> [String: [(host: String, path: String)]] {
+        func scripts(in folder: String) -> [String: [(host: String, path: String)]] {
             var found: [String: [(host: String, path: String)]] = [:]
-            let listing = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
-            for file in listing.sorted() {
+            for file in source.listing(folder) {
                 guard let kind = Self.scriptKinds.first(where: { file.hasPrefix($0 + "-") }) else { continue }
                 let host = String(file.dropFirst(kind.count + 1))
                 guard names.contains(host) else {
                     report.dropped("\(folder)/\(file)", "there is no container or machine \(host)")
                     continue
                 }
-                guard let body = text("\(folder)/\(file)") else { report.dropped("\(folder)/\(file)", "not UTF-8 text"); continue }
-                let target = "scripts/\(KillercodaImporter.label(folder))-\(file).sh"
+                guard let body = text("\(folder)/\(file)", place: "\(folder)/\(file)") else { continue }
+                let target = "scripts/\(ImportText.label(folder))-\(file).sh"
                 files[target] = Data(body.utf8)
                 if kind == "check" && body.contains("fail-message") {
                     report.changed("\(folder)/\(file)", "calls Instruqt's fail-message, which nalabo lacks: print FAIL: lines instead (nalabo shows them to the learner)")
@@ -132,7 +138,7 @@ public struct InstruqtImporter: Sendable {
         }
 
         // Track scripts: the environment's setup.
-        let trackScripts = scripts(in: "track_scripts", place: "track_scripts")
+        let trackScripts = scripts(in: "track_scripts")
         var environment: [(String, JSONValue?)] = [("containers", .array(containers))]
         if let setups = trackScripts["setup"], !setups.isEmpty { environment.append(("setup", .array(setups.map(script)))) }
         for kind in ["check", "solve", "cleanup"] where trackScripts[kind] != nil {
@@ -143,13 +149,11 @@ public struct InstruqtImporter: Sendable {
         var steps: [JSONValue] = []
         var seconds = 0
         var notedTabs = false
-        let folders = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).filter { folder in
-            folder.first?.isNumber == true && FileManager.default.fileExists(atPath: root.appendingPathComponent(folder + "/assignment.md").path)
-        }.sorted()
+        let folders = source.listing().filter { folder in folder.first?.isNumber == true && source.path(folder + "/assignment.md") != nil }
         var used: Set<String> = []
         for folder in folders {
             let place = "\(folder)/assignment.md"
-            guard let assignment = text(place) else { report.dropped(place, "not UTF-8 text"); continue }
+            guard let assignment = text(place, place: place) else { continue }
             let (front, body) = Self.frontMatter(assignment)
             let header: Node
             do { header = try YAMLDocument(text: front.isEmpty ? "{}" : front, file: place).node } catch {
@@ -157,11 +161,9 @@ public struct InstruqtImporter: Sendable {
                 continue
             }
             unknown(header, known: Self.challengeFields, at: place)
-            var id = KillercodaImporter.label(header["slug"]?.text ?? folder.drop { $0.isNumber || $0 == "-" }.description)
-            if id.isEmpty { id = "challenge-\(steps.count + 1)" }
-            while used.contains(id) { id += "-2" }
-            used.insert(id)
-            let title = KillercodaImporter.line(header["title"]?.text ?? id, place: place + ".title", report: &report)
+            let id = ImportText.unique(ImportText.label(header["slug"]?.text ?? String(folder.drop { $0.isNumber || $0 == "-" })),
+                                       fallback: "challenge-\(steps.count + 1)", in: &used)
+            let title = ImportText.line(header["title"]?.text ?? id, place: place + ".title", report: &report)
             if let limit = header["timelimit"]?.text.flatMap(Int.init) { seconds += limit }
             if header["tabs"] != nil && !notedTabs {
                 report.dropped(place + ".tabs", "tabs (terminals, services, websites, editors): nalabo shows a terminal per container; publish a service's port with ports:")
@@ -176,7 +178,7 @@ public struct InstruqtImporter: Sendable {
             var challenge: [(String, JSONValue?)] = [("id", .string(id)), ("title", .string(title))]
             if let teaser = header["teaser"]?.text { text = "*\(teaser)*\n\n" + text }
             let type = header["type"]?.text ?? "challenge"
-            let found = scripts(in: folder, place: place)
+            let found = scripts(in: folder)
             if type == "quiz" {
                 let answers = header["answers"]?.items.compactMap(\.text) ?? []
                 let solution = (header["solution"]?.items.compactMap { $0.text.flatMap(Int.init) } ?? []).sorted()
@@ -208,7 +210,7 @@ public struct InstruqtImporter: Sendable {
         }
         if let description = track["description"]?.text, !description.isEmpty {
             files["steps/about.md"] = Data(description.utf8)
-            steps.insert(.object([("id", .string(used.contains("about") ? "about-the-track" : "about")), ("title", "About this track"),
+            steps.insert(.object([("id", .string(ImportText.unique("about", fallback: "about", in: &used))), ("title", "About this track"),
                                   ("content_file", "steps/about.md")]), at: 0)
         }
         if steps.isEmpty {
@@ -217,25 +219,25 @@ public struct InstruqtImporter: Sendable {
         }
 
         // Metadata.
-        let name = slug ?? KillercodaImporter.label(track["slug"]?.text ?? root.lastPathComponent)
+        let name = slug ?? ImportText.label(track["slug"]?.text ?? root.lastPathComponent)
         var metadata: [(String, JSONValue?)] = [("slug", .string(name.isEmpty ? "imported" : name)),
-                                                ("title", .string(KillercodaImporter.line(track["title"]?.text ?? name, place: "track.yml.title", report: &report))),
+                                                ("title", .string(ImportText.line(track["title"]?.text ?? name, place: "track.yml.title", report: &report))),
                                                 ("version", "0.1.0"), ("summary", JSONValue.string(track["teaser"]?.text.map { String($0.prefix(500)) }))]
-        let tags = Array(Set((track["tags"]?.items.compactMap(\.text) ?? []).map(KillercodaImporter.label).filter { !$0.isEmpty })).sorted().prefix(10)
+        let tags = Array(Set((track["tags"]?.items.compactMap(\.text) ?? []).map { ImportText.label($0) }.filter { !$0.isEmpty })).sorted().prefix(10)
         if !tags.isEmpty { metadata.append(("tags", .array(tags.map(JSONValue.string)))) }
         if seconds >= 60 { metadata.append(("duration", .string("\(seconds / 60)m"))) }
         let spec: JSONValue = .object([
             ("apiVersion", "nalabo/v1"), ("kind", "Workshop"), ("metadata", .members(metadata)),
             ("environment", .members(environment)), ("steps", .array(steps)),
         ])
-        let source = root.lastPathComponent
+        let origin = root.lastPathComponent
         do {
-            files["workshop.yaml"] = Data(try StoredBundle.yaml(json: spec, header: "Imported from the Instruqt track \(source) by nalabo import; IMPORTED.md lists what to finish by hand.").utf8)
+            files["workshop.yaml"] = Data(try StoredBundle.yaml(json: spec, header: "Imported from the Instruqt track \(origin) by nalabo import; IMPORTED.md lists what to finish by hand.").utf8)
         } catch {
-            throw KillercodaImporter.Failure(description: "the imported spec could not be written: \(error)")
+            throw ImportFailure(description: "the imported spec could not be written: \(error)")
         }
-        files["IMPORTED.md"] = Data(report.markdown(source: "the Instruqt track \(source)").utf8)
-        return KillercodaImporter.Imported(files: files, report: report)
+        files["IMPORTED.md"] = Data(report.markdown(source: "the Instruqt track \(origin)").utf8)
+        return ImportedWorkshop(slug: name.isEmpty ? "imported" : name, files: files, report: report)
     }
 
     /// An assignment's YAML front matter (between the first two `---` lines) and its Markdown body.

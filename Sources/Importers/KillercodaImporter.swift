@@ -25,26 +25,16 @@ public struct KillercodaImporter: Sendable {
     /// The container every imported step runs in: Killercoda's name for its first host.
     public static let container = "host01"
 
-    /// A workshop directory's files by relative path (`workshop.yaml`, `IMPORTED.md`, `steps/…`, `scripts/…`).
-    public struct Imported: Sendable {
-        public var files: [String: Data]
-        public var report: ImportReport
-    }
-
-    /// The scenario could not be read at all.
-    public struct Failure: Error, Sendable, CustomStringConvertible {
-        public var description: String
-    }
-
-    public func importScenario(at directory: String) throws -> Imported {
-        let root = URL(fileURLWithPath: directory).standardizedFileURL
+    public func importScenario(at directory: String) throws -> ImportedWorkshop {
+        let source = ImportSource(directory)
+        let root = source.root
         let indexPath = root.appendingPathComponent("index.json").path
         guard let data = FileManager.default.contents(atPath: indexPath) else {
-            throw Failure(description: "\(indexPath) does not exist or cannot be read: a Killercoda scenario is a directory with an index.json")
+            throw ImportFailure(description: "\(indexPath) does not exist or cannot be read: a Killercoda scenario is a directory with an index.json")
         }
         let scenario: KillercodaScenario
         do { scenario = try KillercodaScenario(json: data, file: indexPath) } catch let problem as KillercodaScenario.Unreadable {
-            throw Failure(description: problem.description)
+            throw ImportFailure(description: problem.description)
         }
         var report = ImportReport()
         var files: [String: Data] = [:]
@@ -53,20 +43,12 @@ public struct KillercodaImporter: Sendable {
         }
 
         func read(_ relative: String, for place: String) -> String? {
-            let path = root.appendingPathComponent(relative).standardizedFileURL.path
-            guard path.hasPrefix(root.path + "/") else {
-                report.dropped(place, "\(relative) is outside the scenario directory; not read")
+            switch source.text(relative) {
+            case .success(let text): return text
+            case .failure(let problem):
+                report.dropped(place, problem.message(relative, outsideWhat: "scenario directory"))
                 return nil
             }
-            guard let bytes = FileManager.default.contents(atPath: path) else {
-                report.dropped(place, "\(relative) does not exist")
-                return nil
-            }
-            guard let text = String(data: bytes, encoding: .utf8) else {
-                report.dropped(place, "\(relative) is not UTF-8 text")
-                return nil
-            }
-            return text
         }
 
         // The environment.
@@ -94,11 +76,9 @@ public struct KillercodaImporter: Sendable {
             + scenario.steps.enumerated().map { index, page in (page, "details.steps[\(index)]", "step-\(index + 1)", "Step \(index + 1)") }
             + (scenario.finish.map { [($0, "details.finish", "finish", "Finish")] } ?? [])
         for (page, place, fallbackID, fallbackTitle) in pages {
-            var id = page.title.map(Self.label) ?? fallbackID
-            if id.isEmpty || usedIDs.contains(id) || ["intro", "finish"].contains(fallbackID) { id = fallbackID }
-            while usedIDs.contains(id) { id += "-2" }
-            usedIDs.insert(id)
-            let title = Self.line(page.title ?? fallbackTitle, place: place + ".title", report: &report)
+            let named = ["intro", "finish"].contains(fallbackID) ? fallbackID : page.title.map { ImportText.label($0) } ?? fallbackID
+            let id = ImportText.unique(named, fallback: fallbackID, in: &usedIDs)
+            let title = ImportText.line(page.title ?? fallbackTitle, place: place + ".title", report: &report)
             var members: [(String, JSONValue?)] = [("id", .string(id)), ("title", .string(title))]
             var original = ""
             if let textPath = page.text, let text = read(textPath, for: place + ".text") {
@@ -142,8 +122,8 @@ public struct KillercodaImporter: Sendable {
         }
 
         // Metadata.
-        let name = slug ?? Self.label(root.lastPathComponent)
-        let workshopTitle = Self.line(scenario.title ?? root.lastPathComponent, place: "title", report: &report)
+        let name = slug ?? ImportText.label(root.lastPathComponent)
+        let workshopTitle = ImportText.line(scenario.title ?? root.lastPathComponent, place: "title", report: &report)
         var metadata: [(String, JSONValue?)] = [("slug", .string(name.isEmpty ? "imported" : name)), ("title", .string(workshopTitle)),
                                                 ("version", "0.1.0")]
         if let description = scenario.description {
@@ -155,7 +135,7 @@ public struct KillercodaImporter: Sendable {
             else { report.dropped("difficulty", "'\(difficulty)' is not beginner, intermediate or advanced") }
         }
         if let time = scenario.time {
-            if let minutes = Self.minutes(time) { metadata.append(("duration", .string("\(minutes)m"))) }
+            if let minutes = ImportText.minutes(time) { metadata.append(("duration", .string("\(minutes)m"))) }
             else { report.dropped("time", "'\(time)' is not a number of minutes") }
         }
         let spec: JSONValue = .object([
@@ -163,46 +143,13 @@ public struct KillercodaImporter: Sendable {
             ("environment", .object([("containers", .array([.object([("name", .string(Self.container)), ("image", .string(image))])]))])),
             ("steps", .array(steps)),
         ])
-        let source = root.lastPathComponent
+        let origin = root.lastPathComponent
         do {
-            files["workshop.yaml"] = Data(try StoredBundle.yaml(json: spec, header: "Imported from the Killercoda scenario \(source) by nalabo import; IMPORTED.md lists what to finish by hand.").utf8)
+            files["workshop.yaml"] = Data(try StoredBundle.yaml(json: spec, header: "Imported from the Killercoda scenario \(origin) by nalabo import; IMPORTED.md lists what to finish by hand.").utf8)
         } catch {
-            throw Failure(description: "the imported spec could not be written: \(error)")
+            throw ImportFailure(description: "the imported spec could not be written: \(error)")
         }
-        files["IMPORTED.md"] = Data(report.markdown(source: "the Killercoda scenario \(source)").utf8)
-        return Imported(files: files, report: report)
-    }
-
-    /// Text made a DNS label: lowercase letters, digits and single hyphens, at most 63 characters.
-    public static func label(_ text: String) -> String {
-        var result = ""
-        for scalar in text.lowercased().unicodeScalars {
-            if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) { result.unicodeScalars.append(scalar) }
-            else if !result.isEmpty && !result.hasSuffix("-") { result += "-" }
-        }
-        while result.hasSuffix("-") { result.removeLast() }
-        result = String(result.prefix(63))
-        while result.hasSuffix("-") { result.removeLast() }
-        return result
-    }
-
-    /// A title as the spec takes it: one line of at most 120 characters.
-    static func line(_ text: String, place: String, report: inout ImportReport) -> String {
-        let one = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        let visible = String(String.UnicodeScalarView(one.unicodeScalars.filter { $0.properties.generalCategory != .control }))
-        let trimmed = visible.trimmingCharacters(in: .whitespaces)
-        if trimmed.count > 120 {
-            report.changed(place, "cut to 120 characters")
-            return String(trimmed.prefix(120))
-        }
-        return trimmed.isEmpty ? "Untitled" : trimmed
-    }
-
-    /// "15 minutes", "15 min", "15m", "15" as minutes.
-    static func minutes(_ text: String) -> Int? {
-        let digits = text.trimmingCharacters(in: .whitespaces).prefix { $0.isNumber }
-        guard let value = Int(digits), value > 0 else { return nil }
-        let rest = text.trimmingCharacters(in: .whitespaces).dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()
-        return ["", "m", "min", "mins", "minute", "minutes"].contains(rest) ? value : nil
+        files["IMPORTED.md"] = Data(report.markdown(source: "the Killercoda scenario \(origin)").utf8)
+        return ImportedWorkshop(slug: name.isEmpty ? "imported" : name, files: files, report: report)
     }
 }

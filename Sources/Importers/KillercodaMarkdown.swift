@@ -52,11 +52,14 @@ enum KillercodaMarkdown {
                     solutionHeadingLevel = nil
                 }
             }
-            // A one-line `command`{{exec}} span.
+            // One-line `command`{{exec}} spans: each is the span that ends at its marker (`ls` then `pwd`{{exec}}
+            // runs pwd only).
             if inSolution {
                 var rest = Substring(line)
-                while let start = rest.range(of: "`"), let end = rest[start.upperBound...].range(of: "`{{exec") {
-                    commands.append(String(rest[start.upperBound..<end.lowerBound]))
+                while let end = rest.range(of: "`{{exec") {
+                    if let start = rest[..<end.lowerBound].lastIndex(of: "`") {
+                        commands.append(String(rest[rest.index(after: start)..<end.lowerBound]))
+                    }
                     rest = rest[end.upperBound...]
                 }
             }

@@ -133,11 +133,11 @@ import WorkshopSpec
     @Test func aTrackWithoutItsFilesSaysWhatIsMissing() throws {
         let empty = try TemporaryDirectory()
         #expect { try InstruqtImporter().importTrack(at: empty.path) } throws: { error in
-            (error as? KillercodaImporter.Failure)?.description.contains("track.yml does not exist") == true
+            (error as? ImportFailure)?.description.contains("track.yml does not exist") == true
         }
         let bad = try Self.track(["track.yml": "title: [unclosed", "config.yml": "version: \"3\"\n"])
         #expect { try InstruqtImporter().importTrack(at: bad.path + "/git-track") } throws: { error in
-            (error as? KillercodaImporter.Failure)?.description.contains("is not YAML nalabo can read") == true
+            (error as? ImportFailure)?.description.contains("is not YAML nalabo can read") == true
         }
         #expect(InstruqtImporter.frontMatter("---\na: 1\n---\nbody\n") == ("a: 1", "body\n"))
         #expect(InstruqtImporter.frontMatter("no front matter") == ("", "no front matter"))

@@ -104,11 +104,34 @@ import WorkshopSpec
                                  ("{\"title\": 4}", "title must be a string"), ("{", "is not JSON")] {
             let bad = try Self.scenario(index)
             #expect { try KillercodaImporter().importScenario(at: bad.path + "/lab") } throws: { error in
-                (error as? KillercodaImporter.Failure)?.description.contains(message) == true
+                (error as? ImportFailure)?.description.contains(message) == true
             }
         }
         let empty = try TemporaryDirectory()
-        #expect(throws: KillercodaImporter.Failure.self) { try KillercodaImporter().importScenario(at: empty.path) }
+        #expect(throws: ImportFailure.self) { try KillercodaImporter().importScenario(at: empty.path) }
+    }
+
+    /// A file the scenario names is read only when it lies inside it once symlinks are followed, and ids stay
+    /// valid labels when made unique; a name with nothing to keep gives the slug `imported`.
+    @Test func symlinksOutOfTheScenarioAreNotFollowedAndIdsStayLabels() throws {
+        let outside = try TemporaryDirectory()
+        try outside.write("credentials", "aws_secret_access_key = do-not-copy\n")
+        let long = String(repeating: "a", count: 70)
+        let directory = try Self.scenario("""
+            {"details": {"steps": [{"title": "\(long)", "text": "t.md", "verify": "verify.sh"}, {"title": "\(long)", "text": "t.md"}]}}
+            """, files: ["t.md": "Text.\n"])
+        try FileManager.default.createSymbolicLink(atPath: directory.path + "/lab/verify.sh", withDestinationPath: outside.path + "/credentials")
+        let imported = try KillercodaImporter().importScenario(at: directory.path + "/lab")
+        #expect(imported.report.notes.contains { $0.place == "details.steps[0].verify" && $0.message.contains("outside the scenario directory") })
+        #expect(!imported.files.values.contains { String(decoding: $0, as: UTF8.self).contains("do-not-copy") })
+        let output = try TemporaryDirectory()
+        for (path, data) in imported.files { try output.write(path, String(decoding: data, as: UTF8.self)) }
+        let loaded = SpecLoader(plan: nil).load(path: output.path + "/workshop.yaml")
+        #expect(loaded.workshop?.steps.map(\.id) == [String(repeating: "a", count: 63), String(repeating: "a", count: 61) + "-2"],
+                "\(loaded.diagnostics.map(\.message))")
+        let unnamed = try TemporaryDirectory()
+        try unnamed.write("シナリオ/index.json", "{}")
+        #expect(try KillercodaImporter().importScenario(at: unnamed.path + "/シナリオ").slug == "imported")
     }
 
     @Test func markersAreStrippedAndSolutionsHarvested() {
@@ -129,8 +152,9 @@ import WorkshopSpec
             `after`{{exec}}
             """
         #expect(KillercodaMarkdown.solution(in: text) == ["one\ntwo"])
-        #expect(KillercodaImporter.label("Create an Empty File!") == "create-an-empty-file")
-        #expect(KillercodaImporter.minutes("15 minutes") == 15 && KillercodaImporter.minutes("soon") == nil)
+        #expect(KillercodaMarkdown.solution(in: "## Solution\nRun `ls` then `pwd`{{exec}} and `id`{{exec}}\n") == ["pwd", "id"])
+        #expect(ImportText.label("Create an Empty File!") == "create-an-empty-file")
+        #expect(ImportText.minutes("15 minutes") == 15 && ImportText.minutes("soon") == nil)
         #expect(ImageMapping.parse(["ubuntu=debian:bookworm-slim"]) == ["ubuntu": "debian:bookworm-slim"] && ImageMapping.parse(["ubuntu"]) == nil)
     }
 }

@@ -11,7 +11,7 @@ extension Nalabo {
         static let configuration = CommandConfiguration(
             commandName: "check",
             abstract: "Grade your work: run the checks of the given challenges (default: every started one not yet complete).",
-            discussion: "Exit code 0 when every challenge shown is done, 1 when one failed or is still locked, 4 when the session expired.")
+            discussion: "Exit code 0 when every challenge shown is done, 1 when one failed, is still locked or has only just started, 4 when the session expired.")
 
         @Argument(help: "Challenge ids; default every started challenge not yet complete.") var challenges: [String] = []
         @OptionGroup var selection: SessionOptions
@@ -29,7 +29,8 @@ extension Nalabo {
             if format == .json {
                 Terminal.standardOutput.write(JSONLines.encode(report) + "\n")
             } else {
-                Terminal.standardOutput.write(GradeText(color: color.resolve()).render(report))
+                let steps = Dictionary(workshop.steps.enumerated().map { ($1.id, "\($0 + 1), \($1.title)") }) { first, _ in first }
+                Terminal.standardOutput.write(GradeText(color: color.resolve(), steps: steps).render(report))
                 if report.step != SessionLifecycle.currentStep(record, workshop: workshop) + 1, workshop.steps.indices.contains(report.step - 1) {
                     let title = workshop.steps[report.step - 1].title.terminalSafe(singleLine: true)
                     Terminal.standardOutput.write("step complete: now step \(report.step)/\(workshop.steps.count), \(title) — `nalabo instructions` shows it\n")
@@ -44,6 +45,8 @@ extension Nalabo {
 /// How a grade report reads in a terminal.
 struct GradeText {
     var color: Bool
+    /// Step ids and how they read: "2, Finding your way around".
+    var steps: [String: String] = [:]
 
     private func paint(_ code: String, _ text: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
 
@@ -64,7 +67,8 @@ struct GradeText {
                 text += paint("33", "↷") + " \(challenge.id) — \(title): solved with `nalabo solve` (\(Self.points(challenge.points)))\n"
             case .locked:
                 if let step = challenge.waitingForStep, challenge.waitingFor.isEmpty {
-                    text += paint("2", "🔒 \(challenge.id) — \(title): starts at step \(step)") + "\n"
+                    let name = (steps[step] ?? step).terminalSafe(singleLine: true)
+                    text += paint("2", "🔒 \(challenge.id) — \(title): starts at step \(name)") + "\n"
                 } else {
                     text += paint("2", "🔒 \(challenge.id) — \(title): locked until \(challenge.waitingFor.joined(separator: ", ")) \(challenge.waitingFor.count == 1 ? "is" : "are") complete") + "\n"
                 }
@@ -97,7 +101,7 @@ struct GradeText {
         }
         // Nothing was run: every challenge shown is complete (done earlier or solved), or there is none.
         let graded = report.challenges.contains { $0.state == .passed || $0.state == .failed }
-        let open = report.challenges.contains { $0.state == .failed || $0.state == .locked }
+        let open = !report.allPassed
         if !graded && !open { text += "nothing to grade: every challenge is complete\n" }
         text += "score: \(report.score)/\(report.maxScore)\n"
         return text

@@ -10,6 +10,59 @@ extension Nalabo {
             abstract: "Write a nalabo workshop from one made for another platform.",
             subcommands: [Killercoda.self, Instruqt.self])
 
+        /// What every importer takes besides its source.
+        struct Options: ParsableArguments {
+            @Option(name: .shortAndLong, help: "The workshop directory to write; it must not exist or be empty (default: ./SLUG).")
+            var output: String?
+            @Option(help: "A source image (or Killercoda image id, or Instruqt machine name) and the container image for it (repeatable), such as ubuntu=debian:bookworm-slim.")
+            var image: [String] = []
+            @Option(help: "The workshop's slug; default the source's.") var slug: String?
+
+            /// The `--image` pairs, with `--slug` checked too.
+            func images() throws -> ImageMapping {
+                guard let overrides = ImageMapping.parse(image) else {
+                    throw CommandFailure("--image takes ID=IMAGE, such as ubuntu=debian:bookworm-slim").exit()
+                }
+                if let slug, slug.isEmpty || ImportText.label(slug) != slug {
+                    throw CommandFailure("--slug '\(slug)' is not a DNS label (lowercase letters, digits and hyphens)").exit()
+                }
+                return ImageMapping(overrides: overrides)
+            }
+
+            /// Runs an importer, writes what it made (into --output, else ./SLUG, which must not exist or be
+            /// empty), prints its report and the written workshop's diagnostics, and exits 1 when it does not
+            /// validate.
+            func write(_ importer: () throws -> ImportedWorkshop) throws {
+                let imported: ImportedWorkshop
+                do { imported = try importer() } catch let failure as ImportFailure { throw CommandFailure(failure.description).exit() }
+                let directory = output ?? imported.slug
+                let manager = FileManager.default
+                var isDirectory: ObjCBool = false
+                if manager.fileExists(atPath: directory, isDirectory: &isDirectory) {
+                    guard isDirectory.boolValue, let existing = try? manager.contentsOfDirectory(atPath: directory) else {
+                        throw CommandFailure("\(directory) exists and is not a directory nalabo can read; give another --output").exit()
+                    }
+                    guard existing.isEmpty else { throw CommandFailure("\(directory) is not empty; give another --output").exit() }
+                }
+                for (path, data) in imported.files.sorted(by: { $0.key < $1.key }) {
+                    let target = URL(fileURLWithPath: directory).appendingPathComponent(path)
+                    do {
+                        try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                        try data.write(to: target)
+                    } catch {
+                        throw CommandFailure("cannot write \(target.path): \(describe(error))").exit()
+                    }
+                }
+                for note in imported.report.notes { Terminal.standardOutput.write("\(note)\n".terminalSafe()) }
+                let spec = SpecLoader(plan: nil).load(path: directory + "/workshop.yaml")
+                if !spec.diagnostics.isEmpty {
+                    Terminal.standardOutput.write(TextReporter(colored: false).render(ValidationReport([spec])))
+                }
+                Terminal.standardOutput.write("wrote \(directory)/workshop.yaml (\(imported.files.count) files; IMPORTED.md lists what to finish by hand)\n")
+                if spec.workshop == nil { throw ExitCode(ExitStatus.problemsFound) }
+            }
+        }
+
         struct Killercoda: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "killercoda",
@@ -23,21 +76,11 @@ extension Nalabo {
                     """)
 
             @Argument(help: "The scenario directory (holding index.json).", completion: .directory) var scenario: String
-            @Option(name: .shortAndLong, help: "The workshop directory to write; it must not exist or be empty (default: ./SLUG).")
-            var output: String?
-            @Option(help: "A Killercoda image id and the container image for it (repeatable), such as ubuntu=debian:bookworm-slim.")
-            var image: [String] = []
-            @Option(help: "The workshop's slug; default the scenario directory's name.") var slug: String?
+            @OptionGroup var options: Options
 
             func run() throws {
-                let overrides = try Nalabo.Import.images(image, slug: slug)
-                let imported: KillercodaImporter.Imported
-                do {
-                    imported = try KillercodaImporter(images: ImageMapping(overrides: overrides), slug: slug).importScenario(at: scenario)
-                } catch let failure as KillercodaImporter.Failure {
-                    throw CommandFailure(failure.description).exit()
-                }
-                try Nalabo.Import.finish(imported, into: output ?? KillercodaImporter.label(slug ?? URL(fileURLWithPath: scenario).standardizedFileURL.lastPathComponent))
+                let importer = KillercodaImporter(images: try options.images(), slug: options.slug)
+                try options.write { try importer.importScenario(at: scenario) }
             }
         }
 
@@ -54,58 +97,12 @@ extension Nalabo {
                     """)
 
             @Argument(help: "The track directory (holding track.yml and config.yml).", completion: .directory) var track: String
-            @Option(name: .shortAndLong, help: "The workshop directory to write; it must not exist or be empty (default: ./SLUG).")
-            var output: String?
-            @Option(help: "An image (or a virtual machine's image or name) and the container image for it (repeatable).")
-            var image: [String] = []
-            @Option(help: "The workshop's slug; default the track's.") var slug: String?
+            @OptionGroup var options: Options
 
             func run() throws {
-                let overrides = try Nalabo.Import.images(image, slug: slug)
-                let imported: KillercodaImporter.Imported
-                do {
-                    imported = try InstruqtImporter(images: ImageMapping(overrides: overrides), slug: slug).importTrack(at: track)
-                } catch let failure as KillercodaImporter.Failure {
-                    throw CommandFailure(failure.description).exit()
-                }
-                try Nalabo.Import.finish(imported, into: output ?? KillercodaImporter.label(slug ?? URL(fileURLWithPath: track).standardizedFileURL.lastPathComponent))
+                let importer = InstruqtImporter(images: try options.images(), slug: options.slug)
+                try options.write { try importer.importTrack(at: track) }
             }
-        }
-
-        /// The `--image` pairs, with `--slug` checked too.
-        static func images(_ pairs: [String], slug: String?) throws -> [String: String] {
-            guard let overrides = ImageMapping.parse(pairs) else {
-                throw CommandFailure("--image takes ID=IMAGE, such as ubuntu=debian:bookworm-slim").exit()
-            }
-            if let slug, KillercodaImporter.label(slug) != slug {
-                throw CommandFailure("--slug \(slug) is not a DNS label (lowercase letters, digits and hyphens)").exit()
-            }
-            return overrides
-        }
-
-        /// Writes an import into `directory` (which must not exist or be empty), prints its report and the
-        /// written workshop's diagnostics, and exits 1 when it does not validate.
-        static func finish(_ imported: KillercodaImporter.Imported, into directory: String) throws {
-            let manager = FileManager.default
-            if let existing = try? manager.contentsOfDirectory(atPath: directory), !existing.isEmpty {
-                throw CommandFailure("\(directory) is not empty; give another --output").exit()
-            }
-            for (path, data) in imported.files.sorted(by: { $0.key < $1.key }) {
-                let target = URL(fileURLWithPath: directory).appendingPathComponent(path)
-                do {
-                    try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    try data.write(to: target)
-                } catch {
-                    throw CommandFailure("cannot write \(target.path): \(describe(error))").exit()
-                }
-            }
-            for note in imported.report.notes { Terminal.standardOutput.write("\(note)\n".terminalSafe()) }
-            let spec = SpecLoader(plan: nil).load(path: directory + "/workshop.yaml")
-            if !spec.diagnostics.isEmpty {
-                Terminal.standardOutput.write(TextReporter(colored: false).render(ValidationReport([spec])))
-            }
-            Terminal.standardOutput.write("wrote \(directory)/workshop.yaml (\(imported.files.count) files; IMPORTED.md lists what to finish by hand)\n")
-            if spec.workshop == nil { throw ExitCode(ExitStatus.problemsFound) }
         }
     }
 }

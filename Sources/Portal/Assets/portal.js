@@ -145,6 +145,12 @@
     return node;
   }
 
+  // How a step reads on this page ("2. Finding your way around"), from its id.
+  function stepName(id) {
+    var summary = document.querySelector("#step-" + CSS.escape(id) + " > summary");
+    return summary ? summary.firstChild.textContent.trim() : id;
+  }
+
   function showGrade(report) {
     document.getElementById("score").textContent = report.score;
     // The check completed a step: the next one (its instructions, its challenges) is shown after a moment.
@@ -162,7 +168,7 @@
       box.querySelector(".points").textContent = grade.points + "/" + grade.maxPoints;
       if (grade.state === "locked") {
         result.appendChild(element("p", "locked", grade.waitingFor.length ? "🔒 Waits for " + grade.waitingFor.join(", ")
-          : "🔒 Starts at step " + grade.waitingForStep));
+          : "🔒 Starts at step " + stepName(grade.waitingForStep)));
       } else if (grade.state === "started") {
         result.appendChild(element("p", "started", "Ready now: do it, then check again."));
       }

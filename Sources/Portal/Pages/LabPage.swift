@@ -9,7 +9,7 @@ enum LabPage {
     static func body(_ owned: LabSessions.Owned, proxied: Bool = false) -> String {
         let e = MarkdownHTML.escape
         let (record, workshop) = (owned.record, owned.workshop)
-        let current = Self.currentStep(workshop, record: record)
+        let current = SessionLifecycle.currentStep(record, workshop: workshop)
         let score = record.progress.values.reduce(0) { $0 + $1.points }
         let most = workshop.challenges.reduce(0) { $0 + $1.maxPoints }
         var html = """
@@ -67,10 +67,5 @@ enum LabPage {
             html += "<div class=\"console\(index == 0 ? " active" : "")\" id=\"terminal-\(e(container.name))\" data-container=\"\(e(container.name))\"></div>"
         }
         return html + "</section></div>"
-    }
-
-    /// The learner's current step.
-    static func currentStep(_ workshop: Workshop, record: LocalSession) -> Int {
-        SessionLifecycle.currentStep(record, workshop: workshop)
     }
 }

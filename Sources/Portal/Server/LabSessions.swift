@@ -111,7 +111,7 @@ struct LabSessions: Sendable {
                 workshops[digest] = .some((try? await store.bundle(record.id)).flatMap { try? StoredBundle(json: $0).workshop() })
             }
             guard let workshop = workshops[digest] ?? nil, !workshop.steps.isEmpty else { continue }
-            titles[session] = workshop.steps[LabPage.currentStep(workshop, record: record)].title
+            titles[session] = workshop.steps[SessionLifecycle.currentStep(record, workshop: workshop)].title
         }
         return titles
     }

@@ -40,8 +40,8 @@ public struct GradeReport: Sendable, Codable, Equatable {
     public var maxScore: Int
     /// The learner's current step after this check, 1-based (a check that completes a step moves on).
     public var step: Int
-    /// Whether every challenge shown is done: none failed and none is still locked.
-    public var allPassed: Bool { !challenges.contains { $0.state == .failed || $0.state == .locked } }
+    /// Whether every challenge shown is done: none failed, none is still locked, none has only just started.
+    public var allPassed: Bool { !challenges.contains { [.failed, .locked, .started].contains($0.state) } }
 }
 
 /// Grades the started challenges of a running session (``SessionLifecycle``): checks of independent challenges
@@ -75,12 +75,13 @@ public struct Grader: Sendable {
     public struct NotStarted: Error, CustomStringConvertible {
         public var id: String
         public var waitingFor: [String]
+        /// The step it belongs to: "2 (Finding your way around)".
         public var step: String?
         public var description: String {
             if !waitingFor.isEmpty {
-                return "challenge \(id) has not started: it waits for \(waitingFor.joined(separator: ", ")) to be complete"
+                return "challenge \(id) has not started: it waits for \(waitingFor.joined(separator: ", ")) to be complete (`nalabo check` grades them)"
             }
-            return "challenge \(id) has not started: it belongs to step \(step ?? "?"), which you have not reached (`nalabo next` moves on once this step is done)"
+            return "challenge \(id) has not started: it belongs to step \(step ?? "?"), which you have not reached; finish the current step, or leave a step without challenges with `nalabo next`"
         }
     }
 
@@ -247,7 +248,7 @@ public struct Grader: Sendable {
         let current = try await lifecycle.settle(record.id, workshop: workshop, events: events)
         guard SessionLifecycle.hasStarted(id, in: current) else {
             let waiting = challenge.needs.map(\.value).filter { !(current.progress[$0]?.isComplete ?? false) }
-            throw NotStarted(id: id, waitingFor: waiting, step: SessionLifecycle.step(of: id, in: workshop).map { workshop.steps[$0].id })
+            throw NotStarted(id: id, waitingFor: waiting, step: SessionLifecycle.step(of: id, in: workshop).map { "\($0 + 1) (\(workshop.steps[$0].title))" })
         }
         let outcome = try await ScriptRunner(backend: backend, record: record).run(solve, container: container, sweep: false)
         if outcome.succeeded {

@@ -8,9 +8,10 @@
 # limit, and once something had to be killed (what is left of a fork bomb refills the room between a look at
 # the limit and a fork), processes are found with builtins only; otherwise with one grep (faster).
 
-# Sets $room: how many more processes the container's PID limit allows (99 when it has none or says nothing).
+# Sets $room: how many more processes the container's PID limit allows; 0 when the container cannot tell
+# (on Kubernetes the limit is the Pod's, and the container's pids.max reads "max"), so that builtins are used.
 nalabo_room() {
-  room=99
+  room=0
   for d in /sys/fs/cgroup /sys/fs/cgroup/pids; do
     if [ ! -r "$d/pids.max" ] || [ ! -r "$d/pids.current" ]; then continue; fi
     if ! read -r max <"$d/pids.max" || ! read -r current <"$d/pids.current"; then return 0; fi
@@ -44,7 +45,8 @@ nalabo_find() {
     # The state follows the command's name in parentheses (which may hold anything, hence the last ") ").
     state=R
     read -r stat 2>/dev/null <"${f%/environ}/stat" && state=${stat##*) } && state=${state%% *}
-    case $state in T) ;; *) running=$((running + 1)) ;; esac
+    # T: stopped; t: stopped under a tracer, where a STOP does not move it on.
+    case $state in T|t) ;; *) running=$((running + 1)) ;; esac
     p=${f#/proc/}
     kill -STOP "${p%/environ}" 2>/dev/null
   done
@@ -72,4 +74,7 @@ nalabo_sweep() {
     [ $still -lt 2 ] && continue
     for f in $found; do f=${f#/proc/}; kill -KILL "${f%/environ}" 2>/dev/null; done
   done
+  # The passes ran out with some never seen stopped (one in uninterruptible sleep, say): kill what is left.
+  nalabo_find "$1" 1
+  for f in $found; do f=${f#/proc/}; kill -KILL "${f%/environ}" 2>/dev/null; done
 }

@@ -112,11 +112,15 @@ public struct WorkshopTester: Sendable {
             challengeFinished(outcome)
         }
         var failed: [String: (ChallengeTestResult.Phase, String)] = [:]
-        stuck = await advance(record.id, workshop: workshop, lifecycle: lifecycle, failures: &failed)
-        while !Task.isCancelled && stuck == nil {
+        /// Reports the challenges whose setup failed (they are given up) as failed at that phase.
+        func finishFailed() {
             for (id, failure) in failed.sorted(by: { $0.key < $1.key }) where !tested.contains(id) {
                 finish(ChallengeTestResult(challenge: id, passed: false, failedPhase: failure.0, problem: failure.1, seconds: 0, before: [], after: []))
             }
+        }
+        stuck = await advance(record.id, workshop: workshop, lifecycle: lifecycle, failures: &failed)
+        while !Task.isCancelled && stuck == nil {
+            finishFailed()
             guard let current = try? await provisioner.store.load(record.id) else { break }
             let next = workshop.challengesInDependencyOrder.first { challenge in
                 !tested.contains(challenge.id) && SessionLifecycle.hasStarted(challenge.id, in: current)
@@ -137,7 +141,7 @@ public struct WorkshopTester: Sendable {
             }
             var outcome = await test(challenge, workshop: workshop, record: current, grader: grader, runner: runner)
             if Task.isCancelled { break }
-            await complete(challenge, record: record.id, givenUp: !outcome.passed)
+            await complete(challenge, id: challenge.id, record: record.id, givenUp: !outcome.passed)
             failed = [:]
             stuck = await advance(record.id, workshop: workshop, lifecycle: lifecycle, failures: &failed)
             if let cleanup = failed.removeValue(forKey: challenge.id), outcome.passed {
@@ -148,9 +152,7 @@ public struct WorkshopTester: Sendable {
             finish(outcome)
         }
         if Task.isCancelled { return }
-        for (id, failure) in failed.sorted(by: { $0.key < $1.key }) where !tested.contains(id) {
-            finish(ChallengeTestResult(challenge: id, passed: false, failedPhase: failure.0, problem: failure.1, seconds: 0, before: [], after: []))
-        }
+        finishFailed()
         for challenge in workshop.challengesInDependencyOrder where !tested.contains(challenge.id) {
             finish(ChallengeTestResult(challenge: challenge.id, passed: false, failedPhase: .setup,
                                        problem: "never started: " + (stuck ?? "its step was never reached or its needs never completed"),
@@ -205,10 +207,6 @@ public struct WorkshopTester: Sendable {
             if cleanedUp { entry.cleanedUpAt = Date() }
             stored.progress[id] = entry
         }
-    }
-
-    private func complete(_ challenge: Challenge, record: String, givenUp: Bool) async {
-        await complete(challenge, id: challenge.id, record: record, givenUp: givenUp)
     }
 
     private func test(_ challenge: Challenge, workshop: Workshop, record: LocalSession, grader: Grader,
