@@ -10,7 +10,8 @@ import WorkshopSpec
 ///   solution section of its text become the challenge's `solve` (Killercoda has no solutions of its own;
 ///   without one, validation warns `missing-solve`);
 /// - `backend.imageid` picks the one container's image (``ImageMapping``);
-/// - everything else — foreground scripts, assets, the interface layout, Kubernetes backends, unknown fields —
+/// - `details.assets` of host01 become the container's `files:` (``KillercodaAssets``);
+/// - everything else — foreground scripts, other hosts' assets, the interface layout, Kubernetes backends, unknown fields —
 ///   is listed in the ``ImportReport``, never dropped silently.
 public struct KillercodaImporter: Sendable {
     public var images: ImageMapping
@@ -63,9 +64,8 @@ public struct KillercodaImporter: Sendable {
         if let layout = scenario.layout {
             report.dropped("interface.layout", "'\(layout)': nalabo shows the instructions beside a terminal per container")
         }
-        if scenario.assets != nil {
-            report.dropped("details.assets", "assets are not copied: put them in the image, or write them from a step's setup script")
-        }
+        let assets = KillercodaAssets.files(scenario.assets, source: source, container: Self.container, report: &report)
+        for (path, data) in assets.copied { files[path] = data }
 
         // The steps.
         var steps: [JSONValue] = []
@@ -140,7 +140,10 @@ public struct KillercodaImporter: Sendable {
         }
         let spec: JSONValue = .object([
             ("apiVersion", "nalabo/v1"), ("kind", "Workshop"), ("metadata", .members(metadata)),
-            ("environment", .object([("containers", .array([.object([("name", .string(Self.container)), ("image", .string(image))])]))])),
+            ("environment", .object([("containers", .array([.members([
+                ("name", .string(Self.container)), ("image", .string(image)),
+                ("files", assets.entries.isEmpty ? nil : .array(assets.entries)),
+            ])]))])),
             ("steps", .array(steps)),
         ])
         let origin = root.lastPathComponent

@@ -29,7 +29,8 @@ import WorkshopSpec
               {"title": "Clean up", "text": "step3/text.md", "verify": "step3/verify.sh", "background": "step3/background.sh"}
             ],
             "finish": {"text": "finish.md"},
-            "assets": {"host01": [{"file": "*", "target": "/root/"}]}
+            "assets": {"host01": [{"file": "*", "target": "~/"}, {"file": "wait.sh", "target": "/usr/local/bin/", "chmod": "+x"}],
+                       "client": [{"file": "wait.sh", "target": "/root"}]}
           },
           "backend": {"imageid": "ubuntu"},
           "interface": {"layout": "ide"},
@@ -44,7 +45,7 @@ import WorkshopSpec
         "step2/text.md": "Read `man ls`{{copy}}.\n", "step2/foreground.sh": "man ls\n",
         "step3/text.md": "Remove it.\n\n## Solution\n\n`rm /root/work/empty`{{exec}}\n\n## Next\n\n`echo not-a-solution`{{exec}}\n",
         "step3/verify.sh": "test ! -e /root/work/empty\n", "step3/background.sh": "touch /root/work/empty\n",
-        "finish.md": "Done!\n",
+        "finish.md": "Done!\n", "assets/wait.sh": "#!/bin/sh\nsleep 1\n", "assets/conf/app.ini": "[app]\n",
     ]
 
     @Test func aScenarioBecomesAWorkshopThatValidates() throws {
@@ -72,7 +73,12 @@ import WorkshopSpec
         // Everything else is in the report.
         let places = imported.report.notes.map(\.place)
         #expect(places.contains("x-theme") && imported.report.notes.first { $0.place == "x-theme" }?.kind == .unknown)
-        for dropped in ["interface.layout", "details.assets", "details.steps[1].foreground"] {
+        // host01's assets are the container's files; another host's are reported.
+        let copies = workshop.environment.containers[0].files
+        #expect(copies.map(\.target) == ["/root/conf/app.ini", "/root/wait.sh", "/usr/local/bin/wait.sh"])
+        #expect(copies.map(\.mode) == [0o644, 0o644, 0o755] && copies[2].bytes == Array("#!/bin/sh\nsleep 1\n".utf8))
+        #expect(imported.files["assets/conf/app.ini"] != nil)
+        for dropped in ["interface.layout", "details.assets.client", "details.steps[1].foreground"] {
             #expect(imported.report.notes.contains { $0.place == dropped && $0.kind == .dropped }, "\(dropped) is not reported")
         }
         #expect(String(decoding: try #require(imported.files["IMPORTED.md"]), as: UTF8.self).contains("## Not carried over"))

@@ -74,6 +74,14 @@ struct KubernetesClusterTests {
         #expect(try await lab.nalabo(["down"], environment: env).status == 0)
     }
 
+    @Test func filesArriveOnKubernetesAsOnDocker() async throws {
+        // The lab's checks verify each file's mode and owner in the container, and b's file once b has started.
+        let lab = try await FileCopyTests.lab()
+        let result = try await lab.nalabo(["test", lab.path, "--format", "json"], environment: TestCluster.environment)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains(#""files":3"#), "the container's three files are counted in the lifecycle: \(result.stdout)")
+    }
+
     @Test func theExamplesPassNalaboTestOnKubernetes() async throws {
         let lab = try Lab(SessionCommandTests.lesson)
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples").standardizedFileURL.path

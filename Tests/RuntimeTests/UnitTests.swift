@@ -248,7 +248,7 @@ import WorkshopSpec
     @Test func archivesAreUstarThatTarReads() async throws {
         let directory = try TemporaryDirectory()
         let contents = Array("#!/bin/sh\necho hi\n".utf8) + [UInt8](repeating: 0x41, count: 600)
-        let archive = TarArchive.archive([ContainerFile(path: "nalabo-init", mode: 0o555, contents: contents)],
+        let archive = try TarArchive.archive([ContainerFile(path: "nalabo-init", mode: 0o555, contents: contents)],
                                          modified: Date(timeIntervalSince1970: 1_700_000_000))
         #expect(archive.count % 512 == 0 && archive.count == 512 + 1024 + 1024)
         try Data(archive).write(to: URL(fileURLWithPath: directory.path + "/a.tar"))
@@ -256,6 +256,30 @@ import WorkshopSpec
         #expect(listing.status == 0, "\(listing.stderr)")
         #expect(listing.stdout.contains("-r-xr-xr-x root/root") && listing.stdout.contains(" nalabo-init"), "\(listing.stdout)")
         #expect(listing.stdout.hasSuffix("555 \(contents.count)\n"), "\(listing.stdout)")
+    }
+
+    @Test func archivedFilesKeepOwnersDirectoriesAndLongPaths() async throws {
+        let directory = try TemporaryDirectory()
+        let deep = "/srv/" + String(repeating: "d", count: 90) + "/" + String(repeating: "e", count: 60) + "/data.txt"
+        let archive = try TarArchive.archive([
+            ContainerFile(path: "/srv/kept", mode: 0o750, contents: [], uid: 1000, gid: 1001, isDirectory: true),
+            ContainerFile(path: deep, mode: 0o640, contents: Array("deep\n".utf8), uid: 1000, gid: 1000),
+        ])
+        try Data(archive).write(to: URL(fileURLWithPath: directory.path + "/a.tar"))
+        let listing = try await host("cd \(directory.path) && tar --numeric-owner -tvf a.tar && tar -xf a.tar --no-same-owner && cat .\(deep)")
+        #expect(listing.status == 0, "\(listing.stderr)")
+        #expect(listing.stdout.contains("drwxr-x--- 1000/1001") && listing.stdout.contains("srv/kept/"), "\(listing.stdout)")
+        #expect(listing.stdout.contains("-rw-r----- 1000/1000") && listing.stdout.contains(String(deep.dropFirst())), "\(listing.stdout)")
+        #expect(listing.stdout.hasSuffix("deep\n"))
+        // A last part over 100 bytes, or a path over 255, fits no ustar header: refused, not truncated.
+        #expect(throws: TarArchive.NameTooLong.self) {
+            try TarArchive.archive([ContainerFile(path: "/srv/" + String(repeating: "x", count: 101), mode: 0o644, contents: [])])
+        }
+        #expect(throws: TarArchive.NameTooLong.self) {
+            try TarArchive.archive([ContainerFile(path: String(repeating: "/abcdefghi", count: 26), mode: 0o644, contents: [])])
+        }
+        #expect(ArchiveCompression([0x1F, 0x8B, 8]) == .gzip && ArchiveCompression(Array("BZh9".utf8)) == .bzip2
+                && ArchiveCompression([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) == .xz && ArchiveCompression(archive) == .none)
     }
 
     @Test func networkModesMapToEngineNetworks() throws {

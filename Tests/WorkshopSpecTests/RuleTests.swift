@@ -21,7 +21,7 @@ import Testing
         let found = try diagnostics(source)
         expect(found, [(.unknownKey, 1)], in: source)
         #expect(found.first?.help == "did you mean 'image'?")
-        #expect(found.first?.message.hasPrefix("unknown key 'imgae' in container; expected one of 'capabilities', 'env', 'image'") == true)
+        #expect(found.first?.message.hasPrefix("unknown key 'imgae' in container; expected one of 'capabilities', 'env', 'files', 'image'") == true)
     }
 
     @Test func titlesAndSummariesCarryNoTerminalControlCharacters() throws {

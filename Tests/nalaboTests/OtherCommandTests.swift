@@ -101,7 +101,7 @@ import Testing
         #expect(result.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
-        #expect((object["$defs"] as? [String: Any])?.count == 11)
+        #expect((object["$defs"] as? [String: Any])?.count == 13)
     }
 }
 

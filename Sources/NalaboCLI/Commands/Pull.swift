@@ -26,16 +26,16 @@ extension Nalabo {
                 throw CommandFailure("'\(root.path)' is not empty; choose another directory or use --force").exit()
             }
             do {
-                var files = bundle.files
-                files["workshop.yaml"] = bundle.specYAML
-                for (path, text) in files.sorted(by: { $0.key < $1.key }) {
+                var files = bundle.files.mapValues { Array($0.utf8) }.merging(bundle.binaryFiles) { text, _ in text }
+                files["workshop.yaml"] = Array(bundle.specYAML.utf8)
+                for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
                     // Paths were confined to the workshop directory when published; check again before writing.
                     guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
                         throw CommandFailure("the bundle names an unsafe path '\(path)'; nothing more was written")
                     }
                     let url = root.appendingPathComponent(path)
                     try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    try Data(text.utf8).write(to: url, options: .atomic)
+                    try Data(bytes).write(to: url, options: .atomic)
                 }
             } catch let failure as CommandFailure {
                 throw failure.exit()

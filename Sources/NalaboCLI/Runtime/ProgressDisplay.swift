@@ -67,6 +67,7 @@ final class ProgressDisplay: Sendable {
         case .startingMember(let name): line("starting container \(name)")
         case .servingPorts(let count): line("serving \(count) port\(count == 1 ? "" : "s") on 127.0.0.1")
         case .runningSetup(let script, let container): line("running setup \(script) in \(container)")
+        case .copyingFiles(let count, let container): line("copying \(count) file\(count == 1 ? "" : "s") into \(container)")
         case .setupFinished: return
         case .ready: return
         case .removing(let name): line("removing \(name)")
@@ -133,6 +134,7 @@ final class ProgressDisplay: Sendable {
         case .startingMember(let name): object = ["event": "start-container", "container": name]
         case .servingPorts(let count): object = ["event": "serve-ports", "count": count]
         case .runningSetup(let script, let container): object = ["event": "setup", "script": script, "container": container]
+        case .copyingFiles(let count, let container): object = ["event": "copy-files", "count": count, "container": container]
         case .setupFinished(let script, let seconds): object = ["event": "setup-finished", "script": script, "seconds": seconds]
         case .ready: return
         case .removing(let name): object = ["event": "remove", "object": name]

@@ -1,4 +1,5 @@
 import Foundation
+import WorkshopSpec
 
 /// Where sessions run: the local Docker engine or a Kubernetes cluster. Whole sessions cross this seam —
 /// provision, exec in a member, a terminal, health, teardown, and listing what exists — at the level of
@@ -24,6 +25,10 @@ public protocol SessionBackend: Sendable {
     /// An interactive `command` (a shell) in a member, with a terminal of `size`; without one (plain pipes,
     /// standard output and error merged) when `size` is nil.
     func attachTerminal(member: String, command: [String], in session: SessionHandle, size: TerminalSize?) async throws -> any TerminalChannel
+
+    /// Writes `files` into a member as root, in order: each at its target with its mode and owner, or (with
+    /// ``FileCopy/extract``) an archive unpacked below its target. Missing parent directories are created.
+    func copyFiles(_ files: [FileCopy], into member: String, in session: SessionHandle) async throws
 
     /// The state of each member, by name.
     func health(_ session: SessionHandle) async throws -> [String: MemberHealth]

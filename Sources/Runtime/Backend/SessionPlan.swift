@@ -35,9 +35,12 @@ public struct SessionPlan: Sendable {
     }
 
     /// The users, other than the member's own, that scripts ask for in `member`: a backend must be able to switch
-    /// to them there (each does so by running the member as root).
+    /// to them there (each does so by running the member as root). Files copied into it (`files:`) are written
+    /// by root, so they count as root's.
     public func otherScriptUsers(in member: Member) -> Set<String> {
-        Set(workshop.scripts.filter { $0.container == member.name }.compactMap(\.user)).subtracting(member.user.map { [$0] } ?? [])
+        let copiesFiles = workshop.fileCopies.contains { $0.container == member.name }
+        return Set(workshop.scripts.filter { $0.container == member.name }.compactMap(\.user) + (copiesFiles ? ["0"] : []))
+            .subtracting(member.user.map { [$0] } ?? [])
     }
 
     /// The capabilities a learner's root shell keeps after dropping all (``Capability/granted``); a container's

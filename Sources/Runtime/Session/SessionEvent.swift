@@ -9,6 +9,8 @@ public enum SessionEvent: Sendable {
     case startingMember(String)
     case servingPorts(Int)
     case runningSetup(script: String, container: String)
+    /// `files:` being copied into a container (its own when it starts, a step's or challenge's later).
+    case copyingFiles(count: Int, container: String)
     case setupFinished(script: String, seconds: Double)
     case ready(LocalSession)
     case removing(String)
@@ -40,6 +42,18 @@ public enum Protection: String, Sendable, CaseIterable {
         case .processes: "the process limit is not enforced per container"
         case .names: "members cannot reach each other by name"
         }
+    }
+}
+
+/// `files:` could not be copied into a container; the lifecycle step that copies them is tried again next time.
+public struct FileCopyFailure: Error, Sendable, CustomStringConvertible {
+    public var container: String
+    public var targets: [String]
+    /// The backend's words for what went wrong.
+    public var reason: String
+
+    public var description: String {
+        "copying \(targets.joined(separator: ", ")) into container \(container) failed: \(reason)"
     }
 }
 

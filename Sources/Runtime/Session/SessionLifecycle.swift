@@ -23,7 +23,7 @@ public struct LifecycleRun: Sendable, Codable, Equatable, CustomStringConvertibl
         case cleanup
     }
 
-    public enum Scope: String, Sendable, Codable { case environment, step, challenge }
+    public enum Scope: String, Sendable, Codable { case container, environment, step, challenge }
 
     public var scope: Scope
     /// The step's or challenge's id; the script's name for the environment's setup.
@@ -31,8 +31,20 @@ public struct LifecycleRun: Sendable, Codable, Equatable, CustomStringConvertibl
     public var stage: Stage
     /// Whether a script ran (false: the step or challenge has none for this stage).
     public var script: Bool
+    /// How many `files:` were copied first, when there were any.
+    public var files: Int?
 
-    public var description: String { "\(scope.rawValue) \(id) \(stage.rawValue)\(script ? "" : " (no script)")" }
+    public init(scope: Scope, id: String, stage: Stage, script: Bool, files: Int? = nil) {
+        self.scope = scope
+        self.id = id
+        self.stage = stage
+        self.script = script
+        self.files = files
+    }
+
+    public var description: String {
+        "\(scope.rawValue) \(id) \(stage.rawValue)" + (files.map { " (\($0) file\($0 == 1 ? "" : "s"))" } ?? "") + (script ? "" : " (no script)")
+    }
 }
 
 /// The one lifecycle of a session, for `nalabo up`, the learner's `check`, `solve` and `next`, the portal and
@@ -136,7 +148,8 @@ public struct SessionLifecycle: Sendable {
     private func perform(_ transition: Transition, record: LocalSession, workshop: Workshop,
                          events: @escaping @Sendable (SessionEvent) -> Void) async throws -> LocalSession {
         let script: Script?
-        let run: LifecycleRun
+        var files: [FileCopy] = []
+        var run: LifecycleRun
         let claim: @Sendable (inout LocalSession) throws -> Void
         let release: @Sendable (inout LocalSession) -> Void
         let now = Date()
@@ -144,6 +157,7 @@ public struct SessionLifecycle: Sendable {
         case .enter(let index):
             let step = workshop.steps[index]
             script = step.setup
+            files = step.files
             run = LifecycleRun(scope: .step, id: step.id, stage: .setup, script: script != nil)
             claim = { stored in
                 guard stored.lifecycle?.enteredSteps == index else { throw AlreadyClaimed() }
@@ -152,6 +166,7 @@ public struct SessionLifecycle: Sendable {
             release = { stored in if stored.lifecycle?.enteredSteps == index + 1 { stored.lifecycle?.enteredSteps = index } }
         case .start(let id):
             script = workshop.challenge(id)?.setup
+            files = workshop.challenge(id)?.files ?? []
             run = LifecycleRun(scope: .challenge, id: id, stage: .setup, script: script != nil)
             claim = { stored in
                 guard stored.progress[id]?.startedAt == nil else { throw AlreadyClaimed() }
@@ -173,15 +188,40 @@ public struct SessionLifecycle: Sendable {
         } catch is AlreadyClaimed {
             return try await store.load(record.id) ?? record
         }
-        if let script {
+        if !files.isEmpty { run.files = files.count }
+        if script != nil || !files.isEmpty {
             do {
-                try await runLifecycleScript(script, record: claimed, workshop: workshop, events: events)
+                try await copyFiles(files, record: claimed, events: events)
+                if let script { try await runLifecycleScript(script, record: claimed, workshop: workshop, events: events) }
             } catch {
                 _ = try? await store.update(record.id) { release(&$0) }
                 throw error
             }
         }
-        return try await store.update(record.id) { stored in stored.lifecycle?.ran.append(run) }
+        let done = run
+        return try await store.update(record.id) { stored in stored.lifecycle?.ran.append(done) }
+    }
+
+    /// Copies `files:` into their containers in the order written; a failure is a ``FileCopyFailure``.
+    func copyFiles(_ files: [FileCopy], record: LocalSession, events: @escaping @Sendable (SessionEvent) -> Void) async throws {
+        guard !files.isEmpty else { return }
+        guard let handle = record.handle else {
+            throw BackendError(.notFound, "session \(record.id) was never fully started (status \(record.status.rawValue)); `nalabo down --session \(record.id)` removes it")
+        }
+        // Runs of consecutive files for one container go in one call, keeping the written order across containers.
+        var runs: [(container: String, files: [FileCopy])] = []
+        for file in files {
+            if runs.last?.container == file.container { runs[runs.count - 1].files.append(file) } else { runs.append((file.container, [file])) }
+        }
+        for run in runs {
+            try Task.checkCancellation()
+            events(.copyingFiles(count: run.files.count, container: run.container))
+            do {
+                try await backend.copyFiles(run.files, into: run.container, in: handle)
+            } catch let error as BackendError {
+                throw FileCopyFailure(container: run.container, targets: run.files.map(\.target), reason: error.description)
+            }
+        }
     }
 
     /// Runs a setup or cleanup script; a failure is a ``SetupFailure`` naming it.

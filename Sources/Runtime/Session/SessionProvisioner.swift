@@ -103,6 +103,14 @@ public struct SessionProvisioner: Sendable {
 
     private func runEnvironmentSetup(_ workshop: Workshop, record: LocalSession, events: @escaping @Sendable (SessionEvent) -> Void) async throws {
         let lifecycle = SessionLifecycle(backend: backend, store: store)
+        // The containers' own files first: the environment's setup may use them.
+        for container in workshop.environment.containers where !container.files.isEmpty {
+            try await lifecycle.copyFiles(container.files, record: record, events: events)
+            try await store.update(record.id) { stored in
+                stored.lifecycle?.ran.append(LifecycleRun(scope: .container, id: container.name, stage: .setup, script: false,
+                                                          files: container.files.count))
+            }
+        }
         for script in workshop.environment.setup {
             try await lifecycle.runLifecycleScript(script, record: record, workshop: workshop, events: events)
             try await store.update(record.id) { stored in

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A bundle read back from storage: its spec and files, ready to become a ``Workshop`` again or to be
 /// written out as a workshop directory.
 public struct StoredBundle: Sendable {
@@ -10,6 +12,8 @@ public struct StoredBundle: Sendable {
     public let spec: Node
     /// The referenced files by path.
     public let files: [String: String]
+    /// The binary files `files:` copies, by path.
+    public let binaryFiles: [String: [UInt8]]
 
     /// Bundles hold up to the largest plan's bundle size; values keep the spec's own limits.
     static let limits: ParseLimits = {
@@ -38,13 +42,26 @@ public struct StoredBundle: Sendable {
             }
             files[entry.key.value] = text.value
         }
+        var binaryFiles: [String: [UInt8]] = [:]
+        if let binary = member("binary_files") {
+            guard case .mapping(let binaryEntries) = binary.content else {
+                throw Problem(description: "the stored bundle's binary_files is not an object")
+            }
+            for entry in binaryEntries {
+                guard case .scalar(let text) = entry.value.content, let data = Data(base64Encoded: text.value) else {
+                    throw Problem(description: "the stored bundle's binary file '\(entry.key.value)' is not base64")
+                }
+                binaryFiles[entry.key.value] = Array(data)
+            }
+        }
         self.spec = spec
         self.files = files
+        self.binaryFiles = binaryFiles
     }
 
     /// Decodes and validates the spec again, with the bundle's files standing in for the directory.
     public func workshop(plan: Plan? = nil) throws -> Workshop {
-        let loaded = SpecLoader(plan: plan).load(root: spec, file: SourceFile(path: "bundle.json", bytes: []), files: BundledFiles(files))
+        let loaded = SpecLoader(plan: plan).load(root: spec, file: SourceFile(path: "bundle.json", bytes: []), files: BundledFiles(files, binary: binaryFiles))
         guard let workshop = loaded.workshop else {
             throw Problem(description: "the stored bundle does not validate: " + loaded.diagnostics.map { "\($0.location): \($0.message)" }.joined(separator: "; "))
         }

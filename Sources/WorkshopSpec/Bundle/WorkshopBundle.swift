@@ -1,4 +1,5 @@
 import CLibCrypto
+import Foundation
 
 /// A workshop in canonical form: the spec with every default written out, plus the text of every file it
 /// references. Its digest identifies the workshop's content; the catalogue stores versions by it.
@@ -12,10 +13,14 @@ public struct WorkshopBundle: Sendable {
     public let json: JSONValue
 
     public init(_ workshop: Workshop) {
-        json = .object([
+        let binary = workshop.binaryFiles
+        json = .members([
             ("format", .string(Self.format)),
             ("spec", workshop.canonicalSpec),
             ("files", .object(workshop.referencedFiles.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            // Base64, and only when there are any, so the bundles (and digests) of every other workshop stay as they were.
+            ("binary_files", binary.isEmpty ? nil
+                : .object(binary.sorted { $0.key < $1.key }.map { ($0.key, .string(Data($0.value).base64EncodedString())) })),
         ])
     }
 
@@ -52,6 +57,18 @@ extension Workshop {
         }
         for script in scripts {
             if case .file(let path, let text) = script.source { files[path] = text }
+        }
+        for copy in fileCopies {
+            if case .file(let path, let bytes) = copy.source, let text = FileSource.text(of: bytes) { files[path] = text }
+        }
+        return files
+    }
+
+    /// The files `files:` copies that are not text (not UTF-8, or holding NUL), by path: base64 in the bundle.
+    public var binaryFiles: [String: [UInt8]] {
+        var files: [String: [UInt8]] = [:]
+        for copy in fileCopies {
+            if case .file(let path, let bytes) = copy.source, FileSource.text(of: bytes) == nil { files[path] = bytes }
         }
         return files
     }
@@ -108,6 +125,21 @@ extension Container {
             ("capabilities", capabilities.isEmpty ? nil : .array(capabilities.map { .string($0.value) })),
             // The names only: the values are given when a session starts and never leave that machine.
             ("secrets", secrets.isEmpty ? nil : .array(secrets.map { .string($0.value) })),
+            ("files", files.isEmpty ? nil : .array(files.map { $0.json(naming: false) })),
+        ])
+    }
+}
+
+extension FileCopy {
+    /// The file's members; a container's own files do not name their container.
+    func json(naming container: Bool = true) -> JSONValue {
+        let source: (String, JSONValue) = switch self.source {
+        case .inline(let text): ("content", .string(text))
+        case .file(let path, _): ("source", .string(path))
+        }
+        return .members([
+            ("container", container ? .string(self.container) : nil), source, ("target", .string(target)),
+            ("mode", mode.map { .string(FileMode.text($0)) }), ("owner", .string(owner.description)), ("extract", .bool(extract)),
         ])
     }
 }
@@ -144,7 +176,8 @@ extension Step {
     var json: JSONValue {
         // `setup` only when there is one, so the digests of workshops without step setups do not change.
         .members([("id", .string(id)), ("title", .string(title)), content.member, ("setup", setup?.json()),
-                  ("challenges", .array(challenges.map(\.json)))])
+                  ("challenges", .array(challenges.map(\.json))),
+                  ("files", files.isEmpty ? nil : .array(files.map { $0.json() }))])
     }
 }
 
@@ -159,6 +192,7 @@ extension Challenge {
             ("checks", .array(checks.map(\.json))),
             ("solve", solve?.json()),
             ("cleanup", cleanup?.json()),
+            ("files", files.isEmpty ? nil : .array(files.map { $0.json() })),
         ])
     }
 }

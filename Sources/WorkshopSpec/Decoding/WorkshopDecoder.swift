@@ -50,8 +50,9 @@ struct WorkshopDecoder {
         if let image, let reference = ImageReference(image.value), !reference.isPinned {
             sink.report(.unpinnedImage(image.value), at: image.location)
         }
+        let name = object.string("name") ?? Located("", at: object.location)
         return Container(
-            name: object.string("name") ?? Located("", at: object.location),
+            name: name,
             image: image ?? Located("", at: object.location),
             shell: object.string("shell")?.value ?? "/bin/sh",
             workdir: object.string("workdir")?.value,
@@ -61,6 +62,7 @@ struct WorkshopDecoder {
             resources: decodeResources(object.object("resources"), at: object.location),
             capabilities: object.strings("capabilities"),
             secrets: object.strings("secrets"),
+            files: object.objects("files").map { decodeFile($0, container: name) },
             location: object.location)
     }
 
@@ -84,7 +86,8 @@ struct WorkshopDecoder {
             title: object.string("title")?.value ?? "",
             content: decodeContent(object) ?? .inline(""),
             setup: object.object("setup").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) },
-            challenges: object.objects("challenges").map(decodeChallenge))
+            challenges: object.objects("challenges").map(decodeChallenge),
+            files: object.objects("files").map { decodeFile($0) })
     }
 
     private func decodeChallenge(_ object: ObjectReader) -> Challenge {
@@ -99,6 +102,7 @@ struct WorkshopDecoder {
             checks: checks,
             solve: object.object("solve").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) },
             cleanup: object.object("cleanup").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) },
+            files: object.objects("files").map { decodeFile($0) },
             location: object.location)
     }
 
@@ -135,6 +139,30 @@ struct WorkshopDecoder {
             location: object.location)
     }
 
+    /// Reads a `files:` item; a container's own files go into it (`container`), a step's or challenge's name theirs.
+    private func decodeFile(_ object: ObjectReader, container: Located<String>? = nil) -> FileCopy {
+        var source = FileSource.inline("")
+        if let content = object.string("content") {
+            source = .inline(content.value)
+        } else if let path = object.string("source"), let bytes = readBytes(path) {
+            source = .file(path: path.value, bytes: bytes)
+        }
+        let extract = object.boolean("extract")
+        let mode = object.string("mode")
+        if let extract, extract.value {
+            if object.has("content") { sink.report(.extractNeedsSource, at: extract.location) }
+            if let mode { sink.report(.modeWithExtract, at: mode.location) }
+        }
+        return FileCopy(
+            container: container ?? resolveContainer(object),
+            source: source,
+            target: object.string("target") ?? Located("", at: object.location),
+            mode: extract?.value == true ? nil : mode.flatMap { FileMode.parse($0.value) } ?? FileCopy.defaultMode,
+            owner: object.string("owner").flatMap { FileOwner($0.value) } ?? .root,
+            extract: extract?.value ?? false,
+            location: object.location)
+    }
+
     /// The container a script runs in: the one it names, or the only one. Whether a named container exists
     /// is checked by validation, which sees the whole workshop.
     private func resolveContainer(_ object: ObjectReader) -> Located<String> {
@@ -150,6 +178,15 @@ struct WorkshopDecoder {
         if let text = object.string("content") { return .inline(text.value) }
         if let path = object.string("content_file"), let text = readFile(path) { return .file(path: path.value, text: text) }
         return nil
+    }
+
+    private func readBytes(_ reference: Located<String>) -> [UInt8]? {
+        switch context.directory.bytes(reference.value) {
+        case .success(let bytes): return bytes
+        case .failure(let problem):
+            sink.report(.fileReference(reference.value, problem), at: reference.location)
+            return nil
+        }
     }
 
     private func readFile(_ reference: Located<String>) -> String? {

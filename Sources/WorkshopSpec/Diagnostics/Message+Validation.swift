@@ -46,6 +46,16 @@ extension Message {
                 help: "remove it from env: its value comes from the secret")
     }
 
+    static var extractNeedsSource: Message {
+        Message(.invalidValue, "extract unpacks an archive read from source:, but this file is written inline with content:",
+                help: "give the archive as source: PATH, or remove extract")
+    }
+
+    static var modeWithExtract: Message {
+        Message(.invalidValue, "mode sets one written file's permissions; the entries of an unpacked archive keep their own",
+                help: "remove mode (set the modes inside the archive), or remove extract to copy the file as it is")
+    }
+
     static var noChallenges: Message {
         Message(.noChallenges, "the workshop has no challenge: nothing is graded, and `nalabo test` has nothing to test",
                 help: "add challenges: with checks to a step, or ignore this for a reading-only workshop")

@@ -35,6 +35,8 @@ public struct Container: Sendable {
     /// Environment variables whose values are secrets, given when a session starts (never in the spec, the
     /// bundle or the catalogue).
     public var secrets: [Located<String>] = []
+    /// Files copied into it when it starts, before the environment's setup.
+    public var files: [FileCopy] = []
     /// Where the container's mapping starts.
     public var location: SourceLocation
 

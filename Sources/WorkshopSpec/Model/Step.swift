@@ -6,6 +6,8 @@ public struct Step: Sendable {
     /// Run when the learner enters the step (before its challenges' setups).
     public var setup: Script?
     public var challenges: [Challenge]
+    /// Copied when the learner enters the step, before its setup.
+    public var files: [FileCopy] = []
 }
 
 /// A task the learner completes; all of its checks must pass.
@@ -21,6 +23,8 @@ public struct Challenge: Sendable {
     public var solve: Script?
     /// Run once the challenge is complete, passed or solved.
     public var cleanup: Script?
+    /// Copied when the challenge starts, before its setup.
+    public var files: [FileCopy] = []
     /// Where the challenge's mapping starts.
     public var location: SourceLocation
 

@@ -62,6 +62,7 @@ public enum SpecSchema {
                   "Capabilities added for the container's root processes, such as SYS_CHROOT for sshd or AUDIT_WRITE for sudo."),
             Field("secrets", .list(of: .string(.environmentName), unique: true),
                   "Environment variables whose values are given when the session starts (NALABO_SECRET_NAME or --secrets FILE), never written in the spec."),
+            Field("files", .list(of: .object(containerFile)), "Files copied into the container when it starts, before the environment's setup."),
         ])
 
     public static let resources = ObjectSchema(
@@ -88,6 +89,7 @@ public enum SpecSchema {
             Field("content", .string(.text), "The instructions, in Markdown."),
             Field("content_file", .string(.relativePath), "A Markdown file with the instructions."),
             Field("setup", .object(script), "A script run when the learner enters the step, before its challenges start."),
+            Field("files", .list(of: .object(file)), "Files copied when the learner enters the step, before its setup."),
             Field("challenges", .list(of: .object(challenge)), "Challenges graded in this step."),
         ],
         exactlyOne: [["content", "content_file"]])
@@ -102,6 +104,7 @@ public enum SpecSchema {
             Field("hints", .list(of: .string(.text)), "Shown one more per failed attempt."),
             Field("needs", .list(of: .string(.dnsLabel), unique: true), "Challenges that must be complete first."),
             Field("setup", .object(script), "A script run when the challenge starts: its step is reached and its needs are complete."),
+            Field("files", .list(of: .object(file)), "Files copied when the challenge starts, before its setup."),
             Field("checks", .list(of: .object(check), count: 1...Int.max), required: true, "All must pass to complete the challenge."),
             Field("solve", .object(script), "The reference solution, used by `nalabo test` and `nalabo solve`."),
             Field("cleanup", .object(script), "A script run once the challenge is complete (passed or solved)."),
@@ -145,8 +148,29 @@ public enum SpecSchema {
             Field("stdout_matches", .string(.regularExpression), "A regular expression the standard output matches."),
         ])
 
+    static let fileFields = [
+        Field("source", .string(.relativePath), "A file of the workshop to copy; binary files are allowed."),
+        Field("content", .string(.text, length: 0...Int.max), "The file's text, written inline."),
+        Field("target", .string(.absolutePath), required: true,
+              "Where it goes: the file's path, or with extract the directory to unpack into (created if missing)."),
+        Field("mode", .string(.fileMode), default: FileMode.text(FileCopy.defaultMode),
+              "The written file's permission bits, in octal; not with extract (an archive's entries keep their own)."),
+        Field("owner", .string(.numericOwner), default: "0:0",
+              "The numeric UID[:GID] owning what is written; with extract, the target and everything unpacked into it."),
+        Field("extract", .boolean, default: "false", "Whether the source is a tar archive (plain, gzip, bzip2 or xz) to unpack into target."),
+    ]
+
+    public static let containerFile = ObjectSchema(
+        "containerFile", "A file copied into its container when the container starts.",
+        fields: fileFields, exactlyOne: [["source", "content"]])
+
+    public static let file = ObjectSchema(
+        "file", "A file copied into one of the session's containers.",
+        fields: [Field("container", .string(.dnsLabel), "The container it goes into; required when the workshop has more than one.")] + fileFields,
+        exactlyOne: [["source", "content"]])
+
     /// Every object of the format, for the JSON Schema's `$defs`.
     public static let objects: [ObjectSchema] = [
-        workshop, metadata, environment, container, resources, limits, step, challenge, script, check, expectation,
+        workshop, metadata, environment, container, resources, limits, step, challenge, script, check, expectation, containerFile, file,
     ]
 }

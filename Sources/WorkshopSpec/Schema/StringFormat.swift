@@ -23,6 +23,10 @@ public enum StringFormat: Sendable, Hashable {
     case relativePath
     /// A regular expression.
     case regularExpression
+    /// File permission bits in octal, 3 or 4 digits.
+    case fileMode
+    /// A numeric owner, `UID` or `UID:GID`.
+    case numericOwner
 
     /// The JSON Schema `pattern` for the format, where one can express it.
     public var pattern: String? {
@@ -35,6 +39,8 @@ public enum StringFormat: Sendable, Hashable {
         case .environmentName: "^[A-Za-z_][A-Za-z0-9_]*$"
         case .user: "^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"
         case .relativePath: "^[^/]"
+        case .fileMode: "^[0-7]{3,4}$"
+        case .numericOwner: "^[0-9]+(:[0-9]+)?$"
         case .text, .imageReference, .regularExpression: nil
         }
     }
@@ -53,6 +59,8 @@ public enum StringFormat: Sendable, Hashable {
         case .user: "a user name or uid, optionally followed by ':group'"
         case .relativePath: "a path relative to the workshop directory"
         case .regularExpression: "a regular expression"
+        case .fileMode: "an octal mode such as '0644' or '0755'"
+        case .numericOwner: "a numeric owner such as '1000' or '1000:1000' (user names are not known before the container runs)"
         }
     }
 
@@ -80,6 +88,8 @@ public enum StringFormat: Sendable, Hashable {
             }
         case .relativePath: return !value.isEmpty  // where it leads is checked when the file is read
         case .regularExpression: return (try? Regex(value)) != nil
+        case .fileMode: return FileMode.parse(value) != nil
+        case .numericOwner: return FileOwner(value) != nil
         }
     }
 

@@ -68,6 +68,9 @@ extension WorkshopValidator {
         for script in workshop.scripts where !script.container.isEmpty && !containerNames.contains(script.container) {
             sink.report(.unknownContainer(script.container, known: containerNames), at: script.$container)
         }
+        for copy in workshop.fileCopies where !copy.container.isEmpty && !containerNames.contains(copy.container) {
+            sink.report(.unknownContainer(copy.container, known: containerNames), at: copy.$container)
+        }
     }
 
     /// Reports each cycle in `needs` once, at the reference that closes it.
@@ -162,6 +165,11 @@ extension Workshop {
             }
         }
         return scripts
+    }
+
+    /// Every file `files:` copies: the containers', then each step's and its challenges'.
+    public var fileCopies: [FileCopy] {
+        environment.containers.flatMap(\.files) + steps.flatMap { step in step.files + step.challenges.flatMap(\.files) }
     }
 
     /// The challenges ordered so that each comes after everything it needs (steps order otherwise).

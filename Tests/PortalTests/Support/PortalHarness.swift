@@ -210,6 +210,7 @@ struct RefusingBackend: SessionBackend {
         throw refusal
     }
     func health(_ session: SessionHandle) async throws -> [String: MemberHealth] { throw refusal }
+    func copyFiles(_ files: [FileCopy], into member: String, in session: SessionHandle) async throws { throw refusal }
     func teardown(_ sessionID: String, events: @escaping @Sendable (SessionEvent) -> Void) async -> [String] { [] }
     func sessions() async throws -> [BackendSession] { throw refusal }
     func withPublishedPorts<T: Sendable>(_ session: SessionHandle, _ body: @Sendable ([String: [PublishedPort]]) async throws -> T) async throws -> T {

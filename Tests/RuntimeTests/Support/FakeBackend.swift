@@ -1,5 +1,6 @@
 import Foundation
 import Runtime
+import WorkshopSpec
 import Synchronization
 
 /// An in-memory ``SessionBackend`` for unit tests of what sits above the seam (grading waves, locking,
@@ -64,6 +65,27 @@ final class FakeBackend: SessionBackend, @unchecked Sendable {
         var stderr = CappedOutput(limit: request.outputLimit)
         stderr.append(Array(result.stderr.utf8))
         return ExecOutput(exitCode: Int(result.status), stdout: stdout, stderr: stderr, duration: clock.now - started)
+    }
+
+    /// Writes each file below the member's directory (its target read as relative to it); archives are
+    /// unpacked with this machine's tar.
+    func copyFiles(_ files: [FileCopy], into member: String, in session: SessionHandle) async throws {
+        guard session.members[member] != nil else { throw BackendError(.notFound, "no member \(member) in \(session.session)") }
+        for file in files {
+            let path = directory(session.session, member) + file.target
+            if file.extract {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                let archive = root.path + "/archive-\(UUID().uuidString)"
+                try Data(file.bytes).write(to: URL(fileURLWithPath: archive))
+                let result = try await Nalabo.executeProcess("/bin/tar", ["-x", "-f", archive, "-C", path, "--no-same-owner"])
+                try? FileManager.default.removeItem(atPath: archive)
+                guard result.status == 0 else { throw BackendError(.refused, "tar: \(result.stderr)") }
+            } else {
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try Data(file.bytes).write(to: URL(fileURLWithPath: path))
+                try FileManager.default.setAttributes([.posixPermissions: file.mode ?? FileCopy.defaultMode], ofItemAtPath: path)
+            }
+        }
     }
 
     func attachTerminal(member: String, command: [String], in session: SessionHandle, size: TerminalSize?) async throws -> any TerminalChannel {

@@ -173,9 +173,21 @@ public struct DockerEngine: ContainerEngine {
     }
 
     public func copyFiles(_ files: [ContainerFile], into container: String, at directory: String) async throws {
+        let archive: [UInt8]
+        do {
+            archive = try TarArchive.archive(files)
+        } catch let error as TarArchive.NameTooLong {
+            throw EngineError.api(status: 400, message: error.description, request: "PUT /containers/\(container)/archive")
+        }
+        try await putArchive(archive, into: container, at: directory)
+    }
+
+    /// Unpacks a tar archive (plain, gzip, bzip2 or xz: the engine detects which) into an existing directory of a
+    /// container.
+    public func putArchive(_ archive: [UInt8], into container: String, at directory: String) async throws {
         let path = "/containers/\(Self.escape(container))/archive"
         let copied = try await transport.send(.PUT, path, version: apiVersion, query: [("path", directory)],
-                                              body: (Data(TarArchive.archive(files)), "application/x-tar"), timeout: .seconds(60))
+                                              body: (Data(archive), "application/x-tar"), timeout: .seconds(120))
         guard (200..<300).contains(copied.status) else {
             throw EngineError.api(status: copied.status, message: copied.message, request: "PUT \(path)")
         }

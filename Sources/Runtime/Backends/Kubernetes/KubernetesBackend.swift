@@ -214,6 +214,46 @@ public struct KubernetesBackend: SessionBackend {
                                             timeLimit: request.timeLimit, outputLimit: request.outputLimit)
     }
 
+    /// Through an exec of `tar` as root (copy-files.sh), as `kubectl cp` does: the image needs a `tar` (busybox's
+    /// will do). Each file is one exec reading its archive from standard input.
+    public func copyFiles(_ files: [FileCopy], into member: String, in session: SessionHandle) async throws {
+        let (namespace, pod) = try target(member, in: session)
+        for file in files {
+            let arguments: [String]
+            let archive: [UInt8]
+            if file.extract {
+                arguments = ["extract", file.target, ArchiveCompression(file.bytes).rawValue] + (file.owner == .root ? [] : [file.owner.description])
+                archive = file.bytes
+            } else {
+                arguments = ["files"]
+                do {
+                    archive = try TarArchive.archive(ContainerFile.entries(writing: [file]))
+                } catch {
+                    throw BackendError(.refused, "\(error)")
+                }
+            }
+            let command = KubernetesLayout.execCommand(["/bin/sh", "-c", EmbeddedScripts.copyFiles, "nalabo-copy-files"] + arguments,
+                                                       user: "0", workdir: nil, env: [])
+            let channel = try await KubernetesTerminal.open(api: api, namespace: namespace, pod: pod, container: member, command: command, size: nil)
+            var said: [UInt8] = []
+            do {
+                for start in stride(from: 0, to: archive.count, by: 64 << 10) {
+                    try await channel.send(Array(archive[start..<min(start + (64 << 10), archive.count)]))
+                }
+                await channel.closeInput()
+                for try await bytes in channel.output where said.count < 4096 { said += bytes }
+            } catch {
+                await channel.close()
+                throw error
+            }
+            let status = try await channel.exitStatus()
+            guard status == 0 else {
+                let output = String(decoding: said.prefix(4096), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                throw BackendError(.refused, "tar exited with status \(status.map(String.init) ?? "unknown") writing \(file.target)" + (output.isEmpty ? "" : ": \(output)"))
+            }
+        }
+    }
+
     public func attachTerminal(member: String, command: [String], in session: SessionHandle, size: TerminalSize?) async throws -> any TerminalChannel {
         let (namespace, pod) = try target(member, in: session)
         let wrapped = KubernetesLayout.execCommand(command, user: session.state["user/\(member)"], workdir: nil,
