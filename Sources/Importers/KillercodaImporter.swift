@@ -4,7 +4,7 @@ import WorkshopSpec
 /// Turns a Killercoda scenario directory into a nalabo workshop directory:
 ///
 /// - `details.intro`, each of `details.steps` and `details.finish` become steps, in order, their Markdown copied
-///   to `steps/ID.md` without Killercoda's `{{exec}}`/`{{copy}}` markers;
+///   to `steps/ID.md`, `{{exec}}` fenced blocks made runnable and the other markers removed (``KillercodaMarkdown``);
 /// - a page's `background` script becomes the step's `setup` (run when the learner enters it);
 /// - a page's `verify` script becomes the step's one challenge, with one check; the `{{exec}}` blocks of a
 ///   solution section of its text become the challenge's `solve` (Killercoda has no solutions of its own;
@@ -83,8 +83,14 @@ public struct KillercodaImporter: Sendable {
             var original = ""
             if let textPath = page.text, let text = read(textPath, for: place + ".text") {
                 original = text
-                let (stripped, _) = KillercodaMarkdown.strip(text)
-                files["steps/\(id).md"] = Data(stripped.utf8)
+                let converted = KillercodaMarkdown.convert(text)
+                files["steps/\(id).md"] = Data(converted.text.utf8)
+                if converted.inlineRuns > 0 {
+                    report.changed(place + ".text", "\(converted.inlineRuns) inline `command`{{exec}} span\(converted.inlineRuns == 1 ? " is" : "s are") plain code now (copyable, not runnable): make \(converted.inlineRuns == 1 ? "it a fenced block" : "them fenced blocks") marked ```sh run to run with a click or nalabo run N")
+                }
+                if converted.interrupts > 0 {
+                    report.changed(place + ".text", "{{exec interrupt}} stops what runs in the terminal first; a runnable block is typed into the terminal as it is (press Ctrl-C first if something still runs)")
+                }
                 members.append(("content_file", .string("steps/\(id).md")))
             } else {
                 members.append(("content", .string(title)))

@@ -1,11 +1,55 @@
 import Foundation
 
 /// Killercoda's Markdown extensions, as nalabo reads them: `{{exec}}`, `{{copy}}` and `{{}}` after a code
-/// span or fence make it runnable, copyable or neither in Killercoda's page. nalabo's code blocks are always
-/// copyable, so the markers are removed; the `{{exec}}` blocks of a solution section (a `<details>` block whose
-/// summary, or a heading whose text, says "solution") are the step's reference solution.
+/// span or fence make it runnable, copyable or neither in Killercoda's page. An `{{exec}}` fenced block becomes
+/// a runnable block (```` ```sh run ````: `nalabo run N`, the portal's Run button); nalabo's code is always
+/// copyable, so the other markers are removed (an inline `{{exec}}` span becomes plain code). The `{{exec}}`
+/// blocks of a solution section (a `<details>` block whose summary, or a heading whose text, says "solution")
+/// are the step's reference solution.
 enum KillercodaMarkdown {
     static let markers = ["{{exec interrupt}}", "{{execute interrupt}}", "{{exec}}", "{{execute}}", "{{copy}}", "{{}}"]
+
+    /// What ``convert(_:)`` made of a page.
+    struct Converted: Equatable {
+        var text: String
+        /// `{{exec}}` fenced blocks made runnable.
+        var runnable = 0
+        /// `{{exec}}` spans inside a line, now plain code.
+        var inlineRuns = 0
+        /// `{{exec interrupt}}` markers, whose Ctrl-C first is not carried over.
+        var interrupts = 0
+    }
+
+    /// The page in nalabo's Markdown: `{{exec}}` fences runnable, every other marker removed.
+    static func convert(_ text: String) -> Converted {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var converted = Converted(text: "")
+        var opening: Int?
+        for index in lines.indices {
+            let line = lines[index]
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("```") else { continue }
+            guard let open = opening else {
+                opening = index
+                continue
+            }
+            opening = nil
+            let after = trimmed.drop { $0 == "`" }.trimmingCharacters(in: .whitespaces)
+            guard after.hasPrefix("{{exec") || after.hasPrefix("{{execute") else { continue }
+            if after.contains("interrupt") { converted.interrupts += 1 }
+            // The marker goes; the opening fence's info gets `run` (a language first: the first word is one).
+            lines[index] = String(line[..<(line.range(of: "{{")?.lowerBound ?? line.endIndex)]).trimmingTrailingSpaces
+            let info = lines[open].trimmingCharacters(in: .whitespaces).drop { $0 == "`" }.trimmingCharacters(in: .whitespaces)
+            lines[open] = lines[open].trimmingTrailingSpaces + (info.isEmpty ? "sh run" : " run")
+            converted.runnable += 1
+        }
+        let joined = lines.joined(separator: "\n")
+        converted.inlineRuns = ["{{exec}}", "{{execute}}", "{{exec interrupt}}", "{{execute interrupt}}"]
+            .reduce(0) { $0 + joined.components(separatedBy: $1).count - 1 }
+        converted.interrupts += ["{{exec interrupt}}", "{{execute interrupt}}"].reduce(0) { $0 + joined.components(separatedBy: $1).count - 1 }
+        converted.text = strip(joined).text
+        return converted
+    }
 
     /// The text without markers, and how many were removed.
     static func strip(_ text: String) -> (text: String, removed: Int) {
@@ -71,5 +115,14 @@ enum KillercodaMarkdown {
         let hashes = line.prefix { $0 == "#" }.count
         guard hashes > 0, hashes <= 6, line.dropFirst(hashes).first == " " else { return nil }
         return hashes
+    }
+}
+
+extension String {
+    /// Without trailing spaces and tabs.
+    var trimmingTrailingSpaces: String {
+        var text = self
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        return text
     }
 }

@@ -14,7 +14,8 @@ public enum MarkdownHTML {
     /// The HTML of `markdown`. Invalid UTF-8 is replaced, never rejected.
     public static func render(_ markdown: String) -> String {
         cmark_gfm_core_extensions_ensure_registered()
-        let options = CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_GITHUB_PRE_LANG | CMARK_OPT_FOOTNOTES | CMARK_OPT_SMART
+        // The full info string keeps a runnable block's `run` (as `data-meta`) for the page's Run button.
+        let options = CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_GITHUB_PRE_LANG | CMARK_OPT_FULL_INFO_STRING | CMARK_OPT_FOOTNOTES | CMARK_OPT_SMART
         guard let parser = cmark_parser_new(options) else { return escape(markdown) }
         defer { cmark_parser_free(parser) }
         for name in extensions {

@@ -10,12 +10,14 @@ public struct MarkdownTerminal: Sendable {
 
     public init(color: Bool) { self.color = color }
 
-    /// The terminal text of a Markdown document, without a trailing newline.
-    public func render(_ markdown: String) -> String {
+    /// The terminal text of a Markdown document, without a trailing newline. Runnable blocks
+    /// (``RunnableBlocks``) are labelled `nalabo run N`, numbered from `firstRunnable`.
+    public func render(_ markdown: String, firstRunnable: Int = 1) -> String {
         guard let document = MarkdownTree(markdown) else { return Self.safe(markdown) }
         var lines: [String] = []
+        var runnable = firstRunnable
         for block in document.root.children {
-            let rendered = self.block(block)
+            let rendered = self.block(block, runnable: &runnable)
             guard !rendered.isEmpty else { continue }
             if !lines.isEmpty { lines.append("") }
             lines += rendered
@@ -35,7 +37,7 @@ public struct MarkdownTerminal: Sendable {
 
     // MARK: blocks
 
-    private func block(_ node: MarkdownNode) -> [String] {
+    private func block(_ node: MarkdownNode, runnable: inout Int) -> [String] {
         switch node.kind {
         case .heading:
             let text = inlines(node)
@@ -45,11 +47,16 @@ public struct MarkdownTerminal: Sendable {
         case .codeBlock:
             var code = node.literal
             if code.hasSuffix("\n") { code.removeLast() }
-            return code.components(separatedBy: "\n").map { style("2", "  │ ") + style("36", Self.safe($0)) }
+            var lines = code.components(separatedBy: "\n").map { style("2", "  │ ") + style("36", Self.safe($0)) }
+            if let container = RunnableBlocks.marker(node.info) {
+                lines.insert(style("2", "  ▶ ") + style("1", "nalabo run \(runnable)") + (container.isEmpty ? "" : style("2", " (in \(Self.safe(container)))")), at: 0)
+                runnable += 1
+            }
+            return lines
         case .blockQuote:
-            return quote(node)
+            return quote(node, runnable: &runnable)
         case .list:
-            return list(node)
+            return list(node, runnable: &runnable)
         case .thematicBreak:
             return [style("2", String(repeating: "─", count: 40))]
         case .htmlBlock:
@@ -57,14 +64,16 @@ public struct MarkdownTerminal: Sendable {
         case .table:
             return table(node)
         default:
-            return node.children.flatMap(block)
+            var lines: [String] = []
+            for child in node.children { lines += block(child, runnable: &runnable) }
+            return lines
         }
     }
 
-    private func blocks(_ node: MarkdownNode) -> [String] {
+    private func blocks(_ node: MarkdownNode, runnable: inout Int) -> [String] {
         var lines: [String] = []
         for child in node.children {
-            let rendered = block(child)
+            let rendered = block(child, runnable: &runnable)
             guard !rendered.isEmpty else { continue }
             if !lines.isEmpty && !(child.kind == .list && node.kind == .item) { lines.append("") }
             lines += rendered
@@ -73,8 +82,8 @@ public struct MarkdownTerminal: Sendable {
     }
 
     /// A quote behind a bar; a GitHub alert's `[!NOTE]` (TIP, IMPORTANT, WARNING, CAUTION) becomes its label.
-    private func quote(_ node: MarkdownNode) -> [String] {
-        var lines = blocks(node)
+    private func quote(_ node: MarkdownNode, runnable: inout Int) -> [String] {
+        var lines = blocks(node, runnable: &runnable)
         let alerts = ["NOTE": "34", "TIP": "32", "IMPORTANT": "35", "WARNING": "33", "CAUTION": "31"]
         var bar = style("2", "│ ")
         if let first = lines.first, first.hasPrefix("[!"), let close = first.firstIndex(of: "]") {
@@ -89,14 +98,14 @@ public struct MarkdownTerminal: Sendable {
         return lines.map { bar + $0 }
     }
 
-    private func list(_ node: MarkdownNode) -> [String] {
+    private func list(_ node: MarkdownNode, runnable: inout Int) -> [String] {
         var lines: [String] = []
         var number = node.listStart
         for item in node.children {
             var marker = node.isOrderedList ? "\(number)." : "•"
             if let checked = item.taskChecked { marker = checked ? "[x]" : "[ ]" }
             number += 1
-            let body = blocks(item)
+            let body = blocks(item, runnable: &runnable)
             let indent = String(repeating: " ", count: marker.count + 1)
             for (index, line) in body.enumerated() {
                 lines.append(index == 0 ? marker + " " + line : (line.isEmpty ? "" : indent + line))

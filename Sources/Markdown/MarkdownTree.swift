@@ -13,6 +13,8 @@ struct MarkdownNode: Sendable {
 
     var kind: Kind
     var literal = ""
+    /// A fenced code block's info string (`sh run`).
+    var info = ""
     var url = ""
     var headingLevel = 0
     var isOrderedList = false
@@ -53,6 +55,7 @@ struct MarkdownTree {
         if let literal = cmark_node_get_literal(node) { copied.literal = String(cString: literal) }
         switch copied.kind {
         case .heading: copied.headingLevel = Int(cmark_node_get_heading_level(node))
+        case .codeBlock: if let info = cmark_node_get_fence_info(node) { copied.info = String(cString: info) }
         case .list:
             copied.isOrderedList = cmark_node_get_list_type(node) == CMARK_ORDERED_LIST
             copied.listStart = Int(cmark_node_get_list_start(node))

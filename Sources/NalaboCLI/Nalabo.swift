@@ -20,7 +20,7 @@ public struct Nalabo: AsyncParsableCommand {
         version: version,
         groupedSubcommands: [
             CommandGroup(name: "Learning", subcommands: [
-                Up.self, Shell.self, Instructions.self, Check.self, Next.self, Status.self, Solve.self, Down.self, Sessions.self, Prune.self,
+                Up.self, Shell.self, Instructions.self, Check.self, Next.self, Run.self, Status.self, Solve.self, Down.self, Sessions.self, Prune.self,
             ]),
             CommandGroup(name: "Authoring", subcommands: [Init.self, Validate.self, Test.self, Bundle.self, Import.self, Plans.self, Schema.self]),
             CommandGroup(name: "Catalogue", subcommands: [

@@ -69,7 +69,8 @@ import WorkshopSpec
         #expect(workshop.steps[1].challenges[0].checks[0].script.source.text == "#!/bin/sh\ntest -f /root/work/empty\n")
         // The markers are gone from the instructions, the code kept.
         let text = String(decoding: try #require(imported.files["steps/create-an-empty-file.md"]), as: UTF8.self)
-        #expect(!text.contains("{{") && text.contains("```plain\ntouch /root/work/empty\n```\n"), "\(text)")
+        #expect(!text.contains("{{") && text.contains("```plain run\ntouch /root/work/empty\n```\n"), "\(text)")
+        #expect(imported.report.notes.contains { $0.place == "details.steps[0].text" && $0.message.contains("1 inline") })
         // Everything else is in the report.
         let places = imported.report.notes.map(\.place)
         #expect(places.contains("x-theme") && imported.report.notes.first { $0.place == "x-theme" }?.kind == .unknown)
@@ -142,6 +143,10 @@ import WorkshopSpec
 
     @Test func markersAreStrippedAndSolutionsHarvested() {
         #expect(KillercodaMarkdown.strip("`a`{{exec}} `b`{{copy}} `c`{{}} ```\nd\n```{{exec interrupt}}") == ("`a` `b` `c` ```\nd\n```", 4))
+        // {{exec}} fences become runnable blocks; inline spans plain code, counted for the report.
+        let converted = KillercodaMarkdown.convert("Run `a`{{exec}}:\n\n```\nd\n```{{exec interrupt}}\n\n  ```bash\n  e\n  ```{{execute}}\n\n```\nf\n```{{copy}}\n")
+        #expect(converted == KillercodaMarkdown.Converted(text: "Run `a`:\n\n```sh run\nd\n```\n\n  ```bash run\n  e\n  ```\n\n```\nf\n```\n",
+                                                         runnable: 2, inlineRuns: 1, interrupts: 1), "\(converted)")
         let text = """
             `outside`{{exec}}
             <details>

@@ -91,6 +91,43 @@ import Testing
         #expect(plain.render(hostile).hasPrefix("Hello ]0;owned[2J world"))
     }
 
+    @Test func runnableBlocksAreFoundInOrderAndLabelledWithTheirNumber() {
+        let markdown = """
+            Make it:
+
+            ```sh run
+            mkdir -p /srv/app
+            ```
+
+            Only read this:
+
+            ```sh
+            cat /etc/os-release
+            ```
+
+            1. Then, on the web container:
+
+               ```sh run=web
+               nginx -t
+               ```
+
+            ```run
+            ls
+            ```
+            """
+        #expect(RunnableBlocks.find(in: markdown) == [
+            RunnableBlock(code: "mkdir -p /srv/app\n"), RunnableBlock(code: "nginx -t\n", container: "web"), RunnableBlock(code: "ls\n"),
+        ])
+        let text = plain.render(markdown, firstRunnable: 4)
+        #expect(text.contains("  ▶ nalabo run 4\n  │ mkdir -p /srv/app"), "\(text)")
+        #expect(text.contains("▶ nalabo run 5 (in web)\n") && text.contains("  ▶ nalabo run 6\n  │ ls"), "\(text)")
+        #expect(!text.contains("nalabo run 7") && text.contains("  │ cat /etc/os-release"))
+        // The page keeps the marker for its Run button; a block without one has none.
+        let html = MarkdownHTML.render(markdown)
+        #expect(html.contains(#"<pre lang="sh" data-meta="run"><code>mkdir"#) && html.contains(#"data-meta="run=web""#), "\(html)")
+        #expect(html.contains(#"<pre lang="sh"><code>cat"#) && html.contains(#"<pre lang="run"><code>ls"#))
+    }
+
     @Test func deepNestingIsFlattenedNotACrash() {
         let deep = String(repeating: "> ", count: 5000) + "deep"
         #expect(plain.render(deep).hasSuffix("deep"))

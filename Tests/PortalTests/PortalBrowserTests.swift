@@ -31,6 +31,12 @@ import WorkshopSpec
               | command | does |
               |---|---|
               | `mkdir -p` | makes a directory and its parents |
+
+              Or let the page type it (Run):
+
+              ```sh run
+              echo ran-$((6*8))
+              ```
             challenges:
               - id: make-dir
                 title: Create ~/projects

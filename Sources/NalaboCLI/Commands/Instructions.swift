@@ -28,19 +28,20 @@ extension Nalabo {
             if all {
                 indices = Array(workshop.steps.indices)
             } else if let step {
-                if let number = Int(step), workshop.steps.indices.contains(number - 1) {
-                    indices = [number - 1]
-                } else if let index = workshop.steps.firstIndex(where: { $0.id == step }) {
-                    indices = [index]
-                } else {
-                    throw CommandFailure("this workshop has no step \(step); its steps: 1-\(workshop.steps.count) or \(workshop.steps.map(\.id).joined(separator: ", "))",
-                                         status: ExitStatus.notFound).exit()
-                }
+                indices = [try Self.stepIndex(step, in: workshop)]
             } else {
                 indices = [SessionLifecycle.currentStep(record, workshop: workshop)]
             }
             let text = indices.map { SessionText.step(workshop, index: $0, color: color.resolve()) }.joined(separator: "\n")
             Terminal.standardOutput.write(text + "\n")
+        }
+
+        /// The index of a step named by its number (from 1) or its id.
+        static func stepIndex(_ step: String, in workshop: Workshop) throws -> Int {
+            if let number = Int(step), workshop.steps.indices.contains(number - 1) { return number - 1 }
+            if let index = workshop.steps.firstIndex(where: { $0.id == step }) { return index }
+            throw CommandFailure("this workshop has no step \(step); its steps: 1-\(workshop.steps.count) or \(workshop.steps.map(\.id).joined(separator: ", "))",
+                                 status: ExitStatus.notFound).exit()
         }
     }
 }

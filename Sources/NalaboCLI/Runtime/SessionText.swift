@@ -19,13 +19,24 @@ enum SessionText {
         let step = workshop.steps[index]
         let renderer = MarkdownTerminal(color: color)
         var text = renderer.render("## Step \(index + 1)/\(workshop.steps.count): \(step.title)") + "\n\n"
-        text += renderer.render(step.content.text) + "\n"
+        // Runnable blocks are numbered through the step and its challenges, as `nalabo run N` counts them.
+        var runnable = 1
+        text += renderer.render(step.content.text, firstRunnable: runnable) + "\n"
+        runnable += RunnableBlocks.find(in: step.content.text).count
         for challenge in step.challenges {
             text += "\n" + renderer.render("### Challenge \(challenge.id): \(challenge.title)") + "\n"
             if !challenge.needs.isEmpty { text += "(after: \(challenge.needs.map(\.value).joined(separator: ", ")))\n" }
-            if let content = challenge.content { text += "\n" + renderer.render(content.text) + "\n" }
+            if let content = challenge.content {
+                text += "\n" + renderer.render(content.text, firstRunnable: runnable) + "\n"
+                runnable += RunnableBlocks.find(in: content.text).count
+            }
         }
         return text
+    }
+
+    /// The runnable blocks of a step (`nalabo run N`): its instructions', then its challenges', in order.
+    static func runnableBlocks(of step: Step) -> [RunnableBlock] {
+        RunnableBlocks.find(in: step.content.text) + step.challenges.flatMap { RunnableBlocks.find(in: $0.content?.text ?? "") }
     }
 
     static func ports(_ record: LocalSession) -> [String] {

@@ -210,6 +210,43 @@
     pre.appendChild(button);
   });
 
+  // Runnable blocks (```sh run, or run=CONTAINER) get a Run button that types them into that container's
+  // terminal, as if the learner had: the shell runs them, the learner sees them run, and nothing is graded.
+  function runnableIn(pre) {
+    var words = ((pre.getAttribute("lang") || "") + " " + (pre.getAttribute("data-meta") || "")).split(/\s+/);
+    for (var i = 0; i < words.length; i++) {
+      if (words[i] === "run") return "";
+      if (words[i].indexOf("run=") === 0) return words[i].slice(4);
+    }
+    return null;
+  }
+  function typeInto(name, text, attempts) {
+    var state = terminals[name];
+    if (state && state.socket && state.socket.readyState === WebSocket.OPEN) {
+      state.socket.send(new TextEncoder().encode(text));
+      state.term.focus();
+    } else if (attempts > 0) {
+      setTimeout(function () { typeInto(name, text, attempts - 1); }, 200);
+    }
+  }
+  Array.prototype.forEach.call(document.querySelectorAll(".markdown pre"), function (pre) {
+    var container = runnableIn(pre);
+    var firstTab = document.querySelector(".tab[data-terminal]");
+    if (container === null || !firstTab) return;
+    var name = container || firstTab.dataset.terminal;
+    var tab = document.querySelector('.tab[data-terminal="' + CSS.escape(name) + '"]');
+    if (!tab) return;
+    var button = element("button", "run", "Run");
+    button.type = "button";
+    button.title = "Type this into the terminal of " + name;
+    button.addEventListener("click", function () {
+      var code = (pre.querySelector("code") || pre).textContent;
+      tab.click();
+      typeInto(name, code.replace(/\n?$/, "\n"), 50);
+    });
+    pre.appendChild(button);
+  });
+
   // Time left, counted down from the session's expiry.
   var lab = document.getElementById("lab");
   if (lab) {

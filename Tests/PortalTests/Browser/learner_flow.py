@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The learner flow of the portal in a real headless Chromium, through WebDriver (Debian's python3-selenium
 and chromium-driver): access code, log in, Start, read the step, type into the xterm.js terminal, Check
-(a failing check shows its hint, then a pass moves the score), Solve, Extend, End; then an instructor sees
+(a failing check shows its hint, then a pass moves the score), a Run button, Solve, Extend, End; then an instructor sees
 that session live. Run by PortalBrowserTests with the portal's URL; exits non-zero with the reason on failure.
 
 usage: learner_flow.py BASE_URL EVENT CODE LEARNER PASSWORD INSTRUCTOR PASSWORD SCREENSHOT
@@ -75,6 +75,10 @@ try:
     driver.find_element(By.CSS_SELECTOR, "#terminal-workstation .xterm").click()
     ActionChains(driver).send_keys("mkdir -p /root/projects && echo done-$((6*7))\n").perform()
     wait(driver, 20).until(lambda d: "done-42" in d.execute_script("return nalaboTerminalText('workstation')"))
+    # A runnable block's Run button types it into the terminal; a plain block has only Copy.
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".markdown pre button.run")) == 1, "one runnable block, one Run button"
+    driver.find_element(By.CSS_SELECTOR, ".markdown pre button.run").click()
+    wait(driver, 20).until(lambda d: "ran-48" in d.execute_script("return nalaboTerminalText('workstation')"))
     box = check(driver, "make-dir")
     wait(driver).until(lambda d: "passed" in challenge(d, "make-dir").get_attribute("class"))
     assert driver.find_element(By.ID, "score").text == "5", driver.find_element(By.ID, "score").text
