@@ -164,9 +164,9 @@ public struct LabService: Sendable {
     }
 
     /// Moves the learner on to the next step (its setup and those of the challenges that start with it run).
-    public func next(_ record: LocalSession, workshop: Workshop,
+    public func next(_ record: LocalSession, workshop: Workshop, from: Int? = nil,
                      events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async throws -> LocalSession {
-        try await SessionLifecycle(backend: backend, store: store).next(record.id, workshop: workshop, events: events)
+        try await SessionLifecycle(backend: backend, store: store).next(record.id, workshop: workshop, from: from, events: events)
     }
 
     /// A session the database may not extend further.

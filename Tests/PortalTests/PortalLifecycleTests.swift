@@ -59,8 +59,11 @@ import WorkshopSpec
             #expect(try await carol.send(.POST, "/api/sessions/\(id)/next").status == 404)
 
             // Next enters step 2: its setup runs, so the first check passes at once; the other does not.
-            let next = try await bob.send(.POST, "/api/sessions/\(id)/next")
+            let next = try await bob.send(.POST, "/api/sessions/\(id)/next", json: ["from": 1])
             #expect(next.status == 200 && next.json["step"] as? Int == 2 && next.json["step_id"] as? String == "work", "\(next.body)")
+            // A second tab still showing step 1 presses Next too: it is told where the learner is, nothing is skipped.
+            let stale = try await bob.send(.POST, "/api/sessions/\(id)/next", json: ["from": 1])
+            #expect(stale.status == 409 && stale.errorMessage.contains("already on step 2, not step 1"), "\(stale.body)")
             let partial = try await bob.send(.POST, "/api/sessions/\(id)/check", json: [:])
             let graded = try #require((partial.json["challenges"] as? [[String: Any]])?.first)
             #expect(graded["state"] as? String == "failed" && graded["points"] as? Int == 3 && partial.json["score"] as? Int == 3, "\(partial.body)")

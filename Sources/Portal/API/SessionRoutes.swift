@@ -25,6 +25,11 @@ struct SessionRoutes {
         var challenges: [String]?
     }
 
+    /// `POST /api/sessions/{id}/next`'s optional body: the step (from 1) the learner is leaving.
+    struct NextRequest: Decodable {
+        var from: Int?
+    }
+
     func register(on router: PortalRouter) {
         router.on(.get, "/api/workshops") { _, context in
             let caller = try context.requireCaller()
@@ -88,13 +93,15 @@ struct SessionRoutes {
                 "errors": String(decoding: outcome.stderr.bytes.suffix(4096), as: UTF8.self),
             ]), status: status)
         }
-        router.on(.post, "/api/sessions/:id/next") { _, context in
+        router.on(.post, "/api/sessions/:id/next") { request, context in
             let caller = try context.requireCaller()
             guard caller.allows(.sessions) else { throw PortalError.forbidden("the token lacks the sessions scope") }
+            // The body is optional; without one the learner moves on from wherever they are.
+            let from = request.headers[.contentType] == nil ? nil : try await decodeBody(NextRequest.self, from: request).from
             let owned = try await labs.owned(try context.parameter("id"), as: caller.role)
             let backend = try await labs.backend(for: owned.record)
             let record = try await labs.withService(as: caller.role, backend: backend) { service in
-                try await service.next(owned.record, workshop: owned.workshop)
+                try await service.next(owned.record, workshop: owned.workshop, from: from.map { $0 - 1 })
             }
             let step = SessionLifecycle.currentStep(record, workshop: owned.workshop)
             return JSONText.response(JSONText.object(["id": owned.catalogueID, "step": step + 1,

@@ -124,8 +124,13 @@
       }).catch(function (error) { flash(error.message, true); });
     } else if (action === "next") {
       button.disabled = true;
-      api("POST", "/api/sessions/" + session + "/next").then(function () { window.location.reload(); })
-        .catch(function (error) { button.disabled = false; flash(error.message, true); });
+      api("POST", "/api/sessions/" + session + "/next", { from: Number(lab.dataset.step) }).then(function () { window.location.reload(); })
+        .catch(function (error) {
+          button.disabled = false;
+          flash(error.message, true);
+          // Moved on elsewhere (another tab): show where the learner is now.
+          if (error.message.indexOf("you are already on step") === 0) setTimeout(function () { window.location.reload(); }, 1500);
+        });
     } else if (action === "extend") {
       api("POST", "/api/sessions/" + session + "/extend").then(function (result) {
         lab.dataset.expires = result.expires_at;

@@ -129,10 +129,16 @@ public struct SessionLifecycle: Sendable {
     }
 
     /// The learner moves on to the next step: allowed from a step without challenges, or one whose challenges
-    /// are all complete (which `settle` normally does by itself).
-    public func next(_ id: String, workshop: Workshop, events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async throws -> LocalSession {
+    /// are all complete (which `settle` normally does by itself). With `from` (the step index the learner was
+    /// shown), a learner who has moved on since — another tab's Next, a check that completed the step — is told
+    /// so instead of skipping a step.
+    public func next(_ id: String, workshop: Workshop, from: Int? = nil,
+                     events: @escaping @Sendable (SessionEvent) -> Void = { _ in }) async throws -> LocalSession {
         let record = try await settle(id, workshop: workshop, events: events)
         guard let state = record.lifecycle else { throw StepNavigation.beforeTheLifecycle(session: id) }
+        if let from, from != state.currentStep {
+            throw StepNavigation.movedOn(from: from, now: state.currentStep)
+        }
         guard state.enteredSteps < workshop.steps.count else {
             throw StepNavigation.lastStep(index: state.currentStep, count: workshop.steps.count)
         }
@@ -245,6 +251,8 @@ public enum StepNavigation: Error, Sendable, CustomStringConvertible, Equatable 
     case lastStep(index: Int, count: Int)
     case openChallenges([String])
     case beforeTheLifecycle(session: String)
+    /// The learner is no longer on the step they asked to leave (indices).
+    case movedOn(from: Int, now: Int)
 
     public var description: String {
         switch self {
@@ -252,6 +260,8 @@ public enum StepNavigation: Error, Sendable, CustomStringConvertible, Equatable 
             "this is the last step (\(index + 1)/\(count)); nothing follows it"
         case .openChallenges(let ids):
             "finish this step first: \(ids.joined(separator: ", ")) \(ids.count == 1 ? "is" : "are") not complete (`nalabo check` grades, `nalabo solve ID` gives up on one)"
+        case .movedOn(let from, let now):
+            "you are already on step \(now + 1), not step \(from + 1) (moved on elsewhere, in another tab or by a check); nothing was skipped — reload to see it"
         case .beforeTheLifecycle(let session):
             "session \(session) was started by an older nalabo, which set every challenge up at once; every step is open already (`nalabo instructions --step N`)"
         }
