@@ -75,12 +75,12 @@ extension Workshop {
 
     /// The spec with every default written out, in the spec format's own keys.
     var canonicalSpec: JSONValue {
-        .object([
+        SpecSchema.workshop.object([
             ("apiVersion", .string(SpecSchema.apiVersion)),
             ("kind", .string(SpecSchema.kind)),
             ("metadata", metadata.json),
             ("environment", environment.json),
-            ("limits", .object([("session", .string(limits.session.description))])),
+            ("limits", SpecSchema.limits.object([("session", .string(limits.session.description))])),
             ("steps", .array(steps.map(\.json))),
         ])
     }
@@ -88,7 +88,7 @@ extension Workshop {
 
 extension Metadata {
     var json: JSONValue {
-        .members([
+        SpecSchema.metadata.object([
             ("slug", .string(slug)), ("title", .string(title)), ("version", .string(version)),
             ("summary", .string(summary)),
             ("tags", tags.isEmpty ? nil : .array(tags.map { .string($0.value) })),
@@ -100,7 +100,7 @@ extension Metadata {
 
 extension Environment {
     var json: JSONValue {
-        .object([
+        SpecSchema.environment.object([
             ("network", .string(network.rawValue)),
             ("containers", .array(containers.map(\.json))),
             ("setup", .array(setup.map { $0.json() })),
@@ -110,12 +110,12 @@ extension Environment {
 
 extension Container {
     var json: JSONValue {
-        .members([
+        SpecSchema.container.object([
             ("name", .string(name)), ("image", .string(image)), ("shell", .string(shell)),
             ("workdir", .string(workdir)), ("user", .string(user)),
             ("env", env.isEmpty ? nil : env.json),
             ("ports", ports.isEmpty ? nil : .array(ports.map { .int(Int64($0.value)) })),
-            ("resources", .members([
+            ("resources", SpecSchema.resources.object([
                 ("cpus", .double(resources.cpus)),
                 ("memory", .string(resources.memory.description)),
                 ("pids", .int(Int64(resources.pids))),
@@ -137,7 +137,7 @@ extension FileCopy {
         case .inline(let text): ("content", .string(text))
         case .file(let path, _): ("source", .string(path))
         }
-        return .members([
+        return (container ? SpecSchema.file : SpecSchema.containerFile).object([
             ("container", container ? .string(self.container) : nil), source, ("target", .string(target)),
             ("mode", mode.map { .string(FileMode.text($0)) }), ("owner", .string(owner.description)), ("extract", .bool(extract)),
         ])
@@ -149,13 +149,13 @@ extension [EnvironmentVariable] {
 }
 
 extension Script {
-    /// The script's members; a check adds its own to them.
-    func json(adding extra: [(String, JSONValue?)] = []) -> JSONValue {
+    /// The script's members; a check adds its own to them (and is a `check` of the schema, not a `script`).
+    func json(as schema: ObjectSchema = SpecSchema.script, adding extra: [(String, JSONValue?)] = []) -> JSONValue {
         let source: (String, JSONValue) = switch self.source {
         case .inline(let text): ("run", .string(text))
         case .file(let path, _): ("script", .string(path))
         }
-        return .members([
+        return schema.object([
             ("container", .string(container)), source, ("timeout", .string(timeout.description)),
             ("user", .string(user)), ("workdir", .string(workdir)), ("env", env.isEmpty ? nil : env.json),
         ] + extra)
@@ -175,7 +175,7 @@ extension Content {
 extension Step {
     var json: JSONValue {
         // `setup` only when there is one, so the digests of workshops without step setups do not change.
-        .members([("id", .string(id)), ("title", .string(title)), content.member, ("setup", setup?.json()),
+        SpecSchema.step.object([("id", .string(id)), ("title", .string(title)), content.member, ("setup", setup?.json()),
                   ("challenges", .array(challenges.map(\.json))),
                   ("files", files.isEmpty ? nil : .array(files.map { $0.json() }))])
     }
@@ -183,7 +183,7 @@ extension Step {
 
 extension Challenge {
     var json: JSONValue {
-        .members([
+        SpecSchema.challenge.object([
             ("id", .string(id)), ("title", .string(title)),
             content.map { ($0.member.0, $0.member.1) } ?? ("content", nil),
             ("hints", hints.isEmpty ? nil : .array(hints.map(JSONValue.string))),
@@ -199,10 +199,10 @@ extension Challenge {
 
 extension Check {
     var json: JSONValue {
-        script.json(adding: [
+        script.json(as: SpecSchema.check, adding: [
             ("name", .string(name)),
             ("points", .int(Int64(points))),
-            ("expect", .members([
+            ("expect", SpecSchema.expectation.object([
                 ("exit", .int(Int64(expect.exit))), ("stdout", .string(expect.stdout)),
                 ("stdout_contains", .string(expect.stdoutContains)), ("stdout_matches", .string(expect.stdoutMatches)),
             ])),
@@ -210,5 +210,15 @@ extension Check {
             // Written only when it hides output, so the bundles (and digests) of every other check stay as they were.
             ("show_output", showOutput ? nil : .bool(false)),
         ])
+    }
+}
+
+extension ObjectSchema {
+    /// An object of this schema in the bundle: the members given, nil ones left out. Every key must be one of the
+    /// schema's fields — the bundle speaks the spec format and nothing else (checked in debug builds, which the
+    /// tests run; ``SpecSchema`` stays the one place keys are defined).
+    func object(_ members: [(String, JSONValue?)]) -> JSONValue {
+        for (key, value) in members where value != nil { assert(field(key) != nil, "'\(key)' is not a field of \(name) in SpecSchema") }
+        return .members(members)
     }
 }

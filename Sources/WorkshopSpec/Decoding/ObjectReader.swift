@@ -91,35 +91,48 @@ struct ObjectReader {
         return schema.fields[index].shape
     }
 
+    /// The written value of a key or, with `defaulted` and the key absent, the schema's default for it (a field's
+    /// `default`, as a user would write it, at this mapping): defaults are decoded, and checked, by the same shape
+    /// as written values, so ``SpecSchema`` is the only place they are stated.
+    private func value(_ name: String, defaulted: Bool) -> Node? {
+        if let node = node(name) { return node }
+        guard defaulted, let index = Self.fieldIndex(name, in: schema), let text = schema.fields[index].defaultValue else { return nil }
+        let style: Scalar.Style = switch schema.fields[index].shape {
+        case .string, .oneOf: .doubleQuoted
+        default: .plain
+        }
+        return Node(.scalar(Scalar(value: text, style: style)), at: location, expandedSize: 1)
+    }
+
     // MARK: Typed values
 
-    func string(_ name: String) -> Located<String>? {
-        guard let node = node(name) else { return nil }
+    func string(_ name: String, defaulted: Bool = false) -> Located<String>? {
+        guard let node = value(name, defaulted: defaulted) else { return nil }
         return ValueDecoder(context: context).string(node, shape: shape(name), field: name)
     }
 
-    func integer(_ name: String) -> Located<Int>? {
-        guard let node = node(name), case .integer(let range) = shape(name) else { return nil }
+    func integer(_ name: String, defaulted: Bool = false) -> Located<Int>? {
+        guard let node = value(name, defaulted: defaulted), case .integer(let range) = shape(name) else { return nil }
         return ValueDecoder(context: context).integer(node, in: range, field: name)
     }
 
-    func boolean(_ name: String) -> Located<Bool>? {
-        guard let node = node(name), case .boolean = shape(name) else { return nil }
+    func boolean(_ name: String, defaulted: Bool = false) -> Located<Bool>? {
+        guard let node = value(name, defaulted: defaulted), case .boolean = shape(name) else { return nil }
         return ValueDecoder(context: context).boolean(node, field: name)
     }
 
-    func number(_ name: String) -> Located<Double>? {
-        guard let node = node(name), case .number(let above) = shape(name) else { return nil }
+    func number(_ name: String, defaulted: Bool = false) -> Located<Double>? {
+        guard let node = value(name, defaulted: defaulted), case .number(let above) = shape(name) else { return nil }
         return ValueDecoder(context: context).number(node, above: above, field: name)
     }
 
-    func duration(_ name: String) -> Located<SpecDuration>? {
-        guard let node = node(name), case .duration(let range) = shape(name) else { return nil }
+    func duration(_ name: String, defaulted: Bool = false) -> Located<SpecDuration>? {
+        guard let node = value(name, defaulted: defaulted), case .duration(let range) = shape(name) else { return nil }
         return ValueDecoder(context: context).duration(node, in: range, field: name, of: schema.name)
     }
 
-    func memory(_ name: String) -> Located<ByteCount>? {
-        guard let node = node(name), case .memory(let minimum) = shape(name) else { return nil }
+    func memory(_ name: String, defaulted: Bool = false) -> Located<ByteCount>? {
+        guard let node = value(name, defaulted: defaulted), case .memory(let minimum) = shape(name) else { return nil }
         return ValueDecoder(context: context).memory(node, atLeast: minimum, field: name)
     }
 
@@ -157,6 +170,20 @@ struct ObjectReader {
     func object(_ name: String) -> ObjectReader? {
         guard let node = node(name), case .object(let schema) = shape(name) else { return nil }
         return ObjectReader(node, as: schema, context: context, field: name, key: entry(name)?.key.location)
+    }
+
+    /// A nested object or, when it is absent, an empty one at this mapping, whose fields then all take their
+    /// defaults (an absent `resources:` is the schema's default resources). Nil only when the value is no mapping.
+    func objectOrEmpty(_ name: String) -> ObjectReader? {
+        guard node(name) == nil else { return object(name) }
+        guard case .object(let schema) = shape(name) else { return nil }
+        return ObjectReader(Node(.mapping([]), at: location, expandedSize: 1), as: schema, context: context, key: location)
+    }
+
+    /// An empty mapping read as `schema` at `location`: its fields' defaults, for an optional object that was
+    /// left out (`limits:`), with nothing reported.
+    static func empty(_ schema: ObjectSchema, at location: SourceLocation, context: DecodingContext) -> ObjectReader? {
+        ObjectReader(Node(.mapping([]), at: location, expandedSize: 1), as: schema, context: context, key: location)
     }
 
     /// A list of objects.

@@ -36,13 +36,13 @@ struct WorkshopDecoder {
     }
 
     private func decodeEnvironment(_ object: ObjectReader?, at location: SourceLocation) -> Environment {
-        let network = object?.string("network").flatMap { value in value.map { NetworkMode(rawValue: $0) ?? .isolated } }
+        let network = object?.string("network", defaulted: true).flatMap { value in value.map { NetworkMode(rawValue: $0) ?? .isolated } }
         let containers = object?.objects("containers").map(decodeContainer) ?? []
         context.containerNames = containers.map(\.name).filter { !$0.isEmpty }
         return Environment(
             network: network ?? Located(.isolated, at: object?.location ?? location),
             containers: containers,
-            setup: object?.objects("setup").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) } ?? [])
+            setup: object?.objects("setup").map(decodeScript) ?? [])
     }
 
     private func decodeContainer(_ object: ObjectReader) -> Container {
@@ -54,12 +54,12 @@ struct WorkshopDecoder {
         return Container(
             name: name,
             image: image ?? Located("", at: object.location),
-            shell: object.string("shell")?.value ?? "/bin/sh",
+            shell: object.string("shell", defaulted: true)?.value ?? "",
             workdir: object.string("workdir")?.value,
             user: object.string("user")?.value,
             env: object.environment("env"),
             ports: object.integers("ports"),
-            resources: decodeResources(object.object("resources"), at: object.location),
+            resources: decodeResources(object.objectOrEmpty("resources"), at: object.location),
             capabilities: object.strings("capabilities"),
             secrets: object.strings("secrets"),
             files: object.objects("files").map { decodeFile($0, container: name) },
@@ -68,16 +68,18 @@ struct WorkshopDecoder {
 
     private func decodeResources(_ object: ObjectReader?, at location: SourceLocation) -> Resources {
         let location = object?.location ?? location
+        // Stand-ins only after a reported error; the defaults are the schema's. An absent disk stays absent (the
+        // free plan's maximum applies at run time, and the bundle leaves it out).
         return Resources(
-            cpus: object?.number("cpus") ?? Located(Plan.free.maxCPUs, at: location),
-            memory: object?.memory("memory") ?? Located(Plan.free.maxMemory, at: location),
-            pids: object?.integer("pids") ?? Located(Plan.free.maxPIDs, at: location),
+            cpus: object?.number("cpus", defaulted: true) ?? Located(Plan.free.maxCPUs, at: location),
+            memory: object?.memory("memory", defaulted: true) ?? Located(Plan.free.maxMemory, at: location),
+            pids: object?.integer("pids", defaulted: true) ?? Located(Plan.free.maxPIDs, at: location),
             disk: object?.memory("disk"))
     }
 
     private func decodeLimits(_ object: ObjectReader?, at location: SourceLocation) -> Limits {
-        Limits(session: object?.duration("session")
-            ?? Located(SpecDuration(seconds: SpecSchema.sessionDefault), at: object?.location ?? location))
+        let object = object ?? ObjectReader.empty(SpecSchema.limits, at: location, context: context)
+        return Limits(session: object?.duration("session", defaulted: true) ?? Located(SpecDuration(seconds: 0), at: location))
     }
 
     private func decodeStep(_ object: ObjectReader) -> Step {
@@ -85,7 +87,7 @@ struct WorkshopDecoder {
             id: object.string("id") ?? Located("", at: object.location),
             title: object.string("title")?.value ?? "",
             content: decodeContent(object) ?? .inline(""),
-            setup: object.object("setup").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) },
+            setup: object.object("setup").map(decodeScript),
             challenges: object.objects("challenges").map(decodeChallenge),
             files: object.objects("files").map { decodeFile($0) })
     }
@@ -98,31 +100,32 @@ struct WorkshopDecoder {
             content: decodeContent(object),
             hints: object.strings("hints").map(\.value),
             needs: object.strings("needs"),
-            setup: object.object("setup").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) },
+            setup: object.object("setup").map(decodeScript),
             checks: checks,
-            solve: object.object("solve").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) },
-            cleanup: object.object("cleanup").map { decodeScript($0, defaultTimeout: SpecSchema.scriptTimeout.default) },
+            solve: object.object("solve").map(decodeScript),
+            cleanup: object.object("cleanup").map(decodeScript),
             files: object.objects("files").map { decodeFile($0) },
             location: object.location)
     }
 
     private func decodeCheck(_ object: ObjectReader, number: Int) -> Check {
-        let expect = object.object("expect")
+        let expect = object.objectOrEmpty("expect")
         return Check(
+            // The one default the schema states as a pattern ("check-N"): N is the check's position.
             name: object.string("name") ?? Located("check-\(number)", at: object.location),
-            script: decodeScript(object, defaultTimeout: SpecSchema.checkTimeout.default),
-            points: object.integer("points")?.value ?? 1,
+            script: decodeScript(object),
+            points: object.integer("points", defaulted: true)?.value ?? 0,
             expect: Expectation(
-                exit: expect?.integer("exit")?.value ?? 0,
+                exit: expect?.integer("exit", defaulted: true)?.value ?? 0,
                 stdout: expect?.string("stdout")?.value,
                 stdoutContains: expect?.string("stdout_contains")?.value,
                 stdoutMatches: expect?.string("stdout_matches")?.value),
             failMessage: object.string("fail_message")?.value,
-            showOutput: object.boolean("show_output")?.value ?? true)
+            showOutput: object.boolean("show_output", defaulted: true)?.value ?? true)
     }
 
-    /// Reads the fields every script shares; a check is a script with more fields.
-    private func decodeScript(_ object: ObjectReader, defaultTimeout: Int) -> Script {
+    /// Reads the fields every script shares; a check is a script with more fields (and its own default timeout).
+    private func decodeScript(_ object: ObjectReader) -> Script {
         var source = ScriptSource.inline("")
         if let run = object.string("run") {
             source = .inline(run.value)
@@ -132,7 +135,7 @@ struct WorkshopDecoder {
         return Script(
             container: resolveContainer(object),
             source: source,
-            timeout: object.duration("timeout") ?? Located(SpecDuration(seconds: defaultTimeout), at: object.location),
+            timeout: object.duration("timeout", defaulted: true) ?? Located(SpecDuration(seconds: 1), at: object.location),
             user: object.string("user")?.value,
             workdir: object.string("workdir")?.value,
             env: object.environment("env"),
@@ -147,18 +150,17 @@ struct WorkshopDecoder {
         } else if let path = object.string("source"), let bytes = readBytes(path) {
             source = .file(path: path.value, bytes: bytes)
         }
-        let extract = object.boolean("extract")
-        let mode = object.string("mode")
+        let extract = object.boolean("extract", defaulted: true)
         if let extract, extract.value {
             if object.has("content") { sink.report(.extractNeedsSource, at: extract.location) }
-            if let mode { sink.report(.modeWithExtract, at: mode.location) }
+            if let written = object.node("mode") { sink.report(.modeWithExtract, at: written.location) }
         }
         return FileCopy(
             container: container ?? resolveContainer(object),
             source: source,
             target: object.string("target") ?? Located("", at: object.location),
-            mode: extract?.value == true ? nil : mode.flatMap { FileMode.parse($0.value) } ?? FileCopy.defaultMode,
-            owner: object.string("owner").flatMap { FileOwner($0.value) } ?? .root,
+            mode: extract?.value == true ? nil : object.string("mode", defaulted: true).flatMap { FileMode.parse($0.value) } ?? 0,
+            owner: object.string("owner", defaulted: true).flatMap { FileOwner($0.value) } ?? .root,
             extract: extract?.value ?? false,
             location: object.location)
     }

@@ -8,12 +8,10 @@ public enum SpecSchema {
     /// The only `kind`.
     public static let kind = "Workshop"
 
-    /// The default and the most a check may take.
-    public static let checkTimeout = (default: 30, max: 120)
-    /// The default and the most a setup or solve script may take.
-    public static let scriptTimeout = (default: 300, max: 1800)
-    /// The default session length.
-    public static let sessionDefault = 3600
+    /// The most a check may take (its default is the check's `timeout` field's).
+    public static let checkTimeoutMax = 120
+    /// The most a setup or solve script may take.
+    public static let scriptTimeoutMax = 1800
 
     public static let workshop = ObjectSchema(
         "workshop", "A hands-on workshop: its containers, its steps and the challenges that grade the learner.",
@@ -123,14 +121,14 @@ public enum SpecSchema {
     public static let script = ObjectSchema(
         "script", "A script run in one of the session's containers.",
         fields: scriptFields + [
-            Field("timeout", .duration(1...scriptTimeout.max), default: "5m", "How long the script may run."),
+            Field("timeout", .duration(1...scriptTimeoutMax), default: "5m", "How long the script may run."),
         ],
         exactlyOne: [["run", "script"]])
 
     public static let check = ObjectSchema(
         "check", "A script whose result grades a challenge.",
         fields: [Field("name", .string(.dnsLabel), default: "check-N", "Unique within the challenge.")] + scriptFields + [
-            Field("timeout", .duration(1...checkTimeout.max), default: "30s", "How long the check may run; at most 2m."),
+            Field("timeout", .duration(1...checkTimeoutMax), default: "30s", "How long the check may run; at most 2m."),
             Field("points", .integer(0...1000), default: "1", "Points for passing; partial credit sums passing checks."),
             Field("expect", .object(expectation), default: "{exit: 0}", "What a passing run looks like."),
             Field("fail_message", .string(.text), "Shown to the learner when the check fails."),
