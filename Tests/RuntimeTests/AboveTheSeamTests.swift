@@ -107,3 +107,41 @@ import WorkshopSpec
         #expect(backend.live == ["foreign", live.id].sorted())
     }
 }
+
+/// The lifecycle's claims are leases: a transition counts as done only once its script has run, and one left by
+/// a process that died is run again once its lease expires.
+@Suite struct LifecycleLeaseTests {
+    /// The chain of a then b, b with a setup that leaves a mark.
+    static let spec = AboveTheSeamTests.chain.replacingOccurrences(
+        of: "needs: [a]\n", with: "needs: [a]\n        setup: {run: \"echo set-up >> b-setup\"}\n")
+
+    @Test func aStartInProgressIsNotGradedAndADeadClaimIsRunAgain() async throws {
+        let lab = try Lab(Self.spec)
+        let backend = try FakeBackend()
+        let workshop = try lab.workshop()
+        let session = try await SessionProvisioner(backend: backend, store: lab.store).up(workshop, options: .init(source: lab.path))
+        let grader = Grader(backend: backend, store: lab.store)
+        let member = backend.directory(session.id, "box")
+        try "".write(toFile: member + "/done-a", atomically: true, encoding: .utf8)
+        // Another process claimed b's start and is running its setup: a passes, b is reported started, not graded.
+        _ = try await lab.store.update(session.id) { $0.lifecycle?.running["start b"] = Date().addingTimeInterval(600) }
+        var report = try await grader.check(try #require(try lab.store.load(session.id)), workshop: workshop)
+        #expect(report.challenges.map(\.state) == [.passed, .started], "\(report.challenges.map(\.state))")
+        #expect(try lab.store.load(session.id)?.progress["b"]?.startedAt == nil, "b counts as started only once its setup has run")
+        #expect(!FileManager.default.fileExists(atPath: member + "/b-setup"), "nothing ran it here")
+        // That process died: once its lease has expired, the next check runs b's setup (once) first, then grades it.
+        _ = try await lab.store.update(session.id) { $0.lifecycle?.running["start b"] = Date().addingTimeInterval(-1) }
+        report = try await grader.check(try #require(try lab.store.load(session.id)), workshop: workshop)
+        #expect(report.challenges.map(\.state) == [.complete, .failed], "\(report.challenges.map(\.state))")
+        let record = try #require(try lab.store.load(session.id))
+        #expect(record.progress["b"]?.startedAt != nil && record.lifecycle?.running.isEmpty == true)
+        #expect(try String(contentsOfFile: member + "/b-setup", encoding: .utf8) == "set-up\n")
+        #expect(await SessionProvisioner(backend: backend, store: lab.store).remove(sessionID: session.id).isEmpty)
+    }
+
+    @Test func recordsFromBeforeLeasesAreRead() throws {
+        let json = #"{"enteredSteps": 2, "ran": []}"#
+        let state = try JSONDecoder().decode(LifecycleState.self, from: Data(json.utf8))
+        #expect(state.enteredSteps == 2 && state.running.isEmpty)
+    }
+}

@@ -158,6 +158,8 @@ public struct Grader: Sendable {
                 state = .skipped
             } else if entry.isComplete {
                 state = .complete
+            } else if SessionLifecycle.isStarting(challenge.id, in: record) {
+                state = .started  // its files and setup are running (another check, the portal): do it once they are
             } else if !SessionLifecycle.hasStarted(challenge.id, in: record) {
                 state = .locked
                 if waitingFor.isEmpty { waitingForStep = SessionLifecycle.step(of: challenge.id, in: workshop).map { workshop.steps[$0].id } }

@@ -7,8 +7,21 @@ public struct LifecycleState: Sendable, Codable, Equatable {
     public var enteredSteps = 0
     /// The lifecycle scripts (and the scriptless starts and ends) so far, in the order they happened.
     public var ran: [LifecycleRun] = []
+    /// The transitions being run now (`enter 2`, `start ID`, `cleanup ID`), each until its lease expires. A
+    /// transition counts as done only once its files and script are (a check meanwhile does not grade it).
+    public var running: [String: Date] = [:]
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey { case enteredSteps, ran, running }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        enteredSteps = try container.decode(Int.self, forKey: .enteredSteps)
+        ran = try container.decode([LifecycleRun].self, forKey: .ran)
+        // Records from before leases have none.
+        running = try container.decodeIfPresent([String: Date].self, forKey: .running) ?? [:]
+    }
 
     /// The current step's index.
     public var currentStep: Int { max(enteredSteps - 1, 0) }
@@ -57,9 +70,10 @@ public struct LifecycleRun: Sendable, Codable, Equatable, CustomStringConvertibl
 /// 4. once every challenge of the current step is complete the learner enters the next step; a step without
 ///    challenges (reading only) is left with `nalabo next`.
 ///
-/// Each transition is claimed in the session's record before its script runs, so two callers at once (two
-/// portal processes, a check beside a solve) never run one twice; a script that fails gives its claim back,
-/// so the next call tries it again.
+/// Each transition is claimed in the session's record, with a lease, before its files are copied and its script
+/// runs, and counts as done only once they are: two callers at once (two portal processes, a check beside a
+/// solve) never run one twice, a script that fails gives its claim back (the next call tries again), and a
+/// process that dies mid-script leaves a lease that expires after the script's timeout.
 public struct SessionLifecycle: Sendable {
     public let backend: any SessionBackend
     public let store: any SessionRecords
@@ -74,11 +88,21 @@ public struct SessionLifecycle: Sendable {
         case enter(step: Int)
         case start(challenge: String)
         case cleanUp(challenge: String)
+
+        /// The transition's name in the record's leases.
+        var key: String {
+            switch self {
+            case .enter(let step): "enter \(step)"
+            case .start(let id): "start \(id)"
+            case .cleanUp(let id): "cleanup \(id)"
+            }
+        }
     }
 
-    /// The next transition due, nil when the session is settled (or predates the lifecycle).
+    /// The next transition due, nil when the session is settled (or predates the lifecycle), or while another
+    /// caller is running one (it moves the session on when it is done).
     static func due(_ record: LocalSession, workshop: Workshop) -> Transition? {
-        guard let state = record.lifecycle else { return nil }
+        guard let state = record.lifecycle, !state.running.values.contains(where: { $0 > Date() }) else { return nil }
         guard state.enteredSteps > 0 else { return workshop.steps.isEmpty ? nil : .enter(step: 0) }
         let reached = Set(workshop.steps.prefix(state.enteredSteps).flatMap(\.challenges).map(\.id))
         let ordered = workshop.challengesInDependencyOrder.filter { reached.contains($0.id) }
@@ -156,41 +180,39 @@ public struct SessionLifecycle: Sendable {
         let script: Script?
         var files: [FileCopy] = []
         var run: LifecycleRun
-        let claim: @Sendable (inout LocalSession) throws -> Void
-        let release: @Sendable (inout LocalSession) -> Void
-        let now = Date()
+        // Whether the transition is still to do, and what doing it changes: applied once its files and script are done.
+        let undone: @Sendable (LocalSession) -> Bool
+        let effect: @Sendable (inout LocalSession) -> Void
         switch transition {
         case .enter(let index):
             let step = workshop.steps[index]
             script = step.setup
             files = step.files
             run = LifecycleRun(scope: .step, id: step.id, stage: .setup, script: script != nil)
-            claim = { stored in
-                guard stored.lifecycle?.enteredSteps == index else { throw AlreadyClaimed() }
-                stored.lifecycle?.enteredSteps = index + 1
-            }
-            release = { stored in if stored.lifecycle?.enteredSteps == index + 1 { stored.lifecycle?.enteredSteps = index } }
+            undone = { $0.lifecycle?.enteredSteps == index }
+            effect = { stored in if stored.lifecycle?.enteredSteps == index { stored.lifecycle?.enteredSteps = index + 1 } }
         case .start(let id):
             script = workshop.challenge(id)?.setup
             files = workshop.challenge(id)?.files ?? []
             run = LifecycleRun(scope: .challenge, id: id, stage: .setup, script: script != nil)
-            claim = { stored in
-                guard stored.progress[id]?.startedAt == nil else { throw AlreadyClaimed() }
-                stored.progress[id, default: ChallengeProgress()].startedAt = now
-            }
-            release = { stored in stored.progress[id]?.startedAt = nil }
+            undone = { $0.progress[id]?.startedAt == nil }
+            effect = { stored in stored.progress[id, default: ChallengeProgress()].startedAt = Date() }
         case .cleanUp(let id):
             script = workshop.challenge(id)?.cleanup
             run = LifecycleRun(scope: .challenge, id: id, stage: .cleanup, script: script != nil)
-            claim = { stored in
-                guard stored.progress[id]?.cleanedUpAt == nil else { throw AlreadyClaimed() }
-                stored.progress[id, default: ChallengeProgress()].cleanedUpAt = now
-            }
-            release = { stored in stored.progress[id]?.cleanedUpAt = nil }
+            undone = { $0.progress[id]?.cleanedUpAt == nil }
+            effect = { stored in stored.progress[id, default: ChallengeProgress()].cleanedUpAt = Date() }
         }
+        // The claim is a lease: long enough for the files and the script, so a process that dies while running
+        // them leaves a claim that expires (and the next caller runs them again) rather than one held forever.
+        let key = transition.key
+        let lease = Date().addingTimeInterval(TimeInterval((script?.timeout.seconds ?? 0) + Self.leaseMargin))
         let claimed: LocalSession
         do {
-            claimed = try await store.update(record.id, claim)
+            claimed = try await store.update(record.id) { stored in
+                guard undone(stored), !Self.isRunning(key, in: stored) else { throw AlreadyClaimed() }
+                stored.lifecycle?.running[key] = lease
+            }
         } catch is AlreadyClaimed {
             return try await store.load(record.id) ?? record
         }
@@ -200,12 +222,29 @@ public struct SessionLifecycle: Sendable {
                 try await copyFiles(files, record: claimed, events: events)
                 if let script { try await runLifecycleScript(script, record: claimed, workshop: workshop, events: events) }
             } catch {
-                _ = try? await store.update(record.id) { release(&$0) }
+                _ = try? await store.update(record.id) { stored in stored.lifecycle?.running[key] = nil }
                 throw error
             }
         }
         let done = run
-        return try await store.update(record.id) { stored in stored.lifecycle?.ran.append(done) }
+        return try await store.update(record.id) { stored in
+            effect(&stored)
+            stored.lifecycle?.running[key] = nil
+            stored.lifecycle?.ran.append(done)
+        }
+    }
+
+    /// Seconds a lease lasts beyond its script's timeout: copying files and the exec's own start.
+    static let leaseMargin = 120
+
+    /// Whether another caller is running a transition now (its lease has not expired).
+    static func isRunning(_ key: String, in record: LocalSession, now: Date = Date()) -> Bool {
+        (record.lifecycle?.running[key]).map { $0 > now } ?? false
+    }
+
+    /// Whether a challenge's start (its files and setup) is running now, in this process or another.
+    public static func isStarting(_ challenge: String, in record: LocalSession) -> Bool {
+        isRunning(Transition.start(challenge: challenge).key, in: record)
     }
 
     /// Copies `files:` into their containers in the order written; a failure is a ``FileCopyFailure``.
