@@ -62,6 +62,10 @@ import WorkshopSpec
             let next = try await bob.send(.POST, "/api/sessions/\(id)/next", json: ["from": 1])
             #expect(next.status == 200 && next.json["step"] as? Int == 2 && next.json["step_id"] as? String == "work", "\(next.body)")
             // A second tab still showing step 1 presses Next too: it is told where the learner is, nothing is skipped.
+            for bad in [0, -1, Int.min] {
+                let refused = try await bob.send(.POST, "/api/sessions/\(id)/next", json: ["from": bad])
+                #expect(refused.status == 400 && refused.errorMessage.contains("a step number"), "\(bad): \(refused.body)")
+            }
             let stale = try await bob.send(.POST, "/api/sessions/\(id)/next", json: ["from": 1])
             #expect(stale.status == 409 && stale.errorMessage.contains("already on step 2, not step 1"), "\(stale.body)")
             let partial = try await bob.send(.POST, "/api/sessions/\(id)/check", json: [:])

@@ -96,15 +96,37 @@ import WorkshopSpec
         #expect(run.lifecycle.compactMap(\.files) == [3, 1, 1, 1])
     }
 
-    @Test func anArchiveThatIsNotOneFailsStartingAndSaysWhichFile() async throws {
-        let engine = try await TestEngine.connect()
-        let lab = try Lab(busyboxSpec(containers: """
+    /// A one-container spec whose container copies one file (`item`, a `files:` entry in flow style).
+    static func box(copying item: String) -> String {
+        busyboxSpec(containers: """
                 - name: box
                   image: \(TestEngine.busybox)
                   resources: {cpus: 0.5, memory: 64Mi, pids: 64}
-                  files:
-                    - {source: notes.txt, target: /srv/notes, extract: true}
-        """), files: ["notes.txt": "not an archive\n"])
+                  files: [\(item)]
+        """)
+    }
+
+    @Test func anArchiveGoesIntoAnExistingDirectoryAsItIsAndAFileNeverReplacesADirectory() async throws {
+        let engine = try await TestEngine.connect()
+        let lab = try Lab(Self.box(copying: "{source: data.tar.gz, target: /tmp, extract: true}"))
+        try lab.files.write("src/inner/x.txt", "inside\n")
+        #expect(try await host("cd \(lab.path) && tar -czf data.tar.gz -C src inner && rm -r src").status == 0)
+        try await lab.withSession(engine) { session in
+            let listed = try await lab.shell(engine, session, "stat -c '%a' /tmp && cat /tmp/inner/x.txt")
+            #expect(listed.stdout.text == "1777\ninside\n", "/tmp keeps its mode: \(listed.stdout.text)\(listed.stderr.text)")
+        }
+        let onDirectory = try Lab(Self.box(copying: "{content: x, target: /etc}"))
+        await #expect {
+            _ = try await onDirectory.up(engine)
+        } throws: { error in
+            error is FileCopyFailure && "\(error)".contains("/etc")
+        }
+        #expect(try onDirectory.store.all().sessions.isEmpty)
+    }
+
+    @Test func anArchiveThatIsNotOneFailsStartingAndSaysWhichFile() async throws {
+        let engine = try await TestEngine.connect()
+        let lab = try Lab(Self.box(copying: "{source: notes.txt, target: /srv/notes, extract: true}"), files: ["notes.txt": "not an archive\n"])
         await #expect {
             _ = try await lab.up(engine)
         } throws: { error in

@@ -278,6 +278,8 @@ import WorkshopSpec
         #expect(throws: TarArchive.NameTooLong.self) {
             try TarArchive.archive([ContainerFile(path: String(repeating: "/abcdefghi", count: 26), mode: 0o644, contents: [])])
         }
+        let bzhNamed = try TarArchive.archive([ContainerFile(path: "BZh-notes", mode: 0o644, contents: [])])
+        #expect(ArchiveCompression(bzhNamed) == .none, "a plain tar whose first name starts like bzip2's magic")
         #expect(ArchiveCompression([0x1F, 0x8B, 8]) == .gzip && ArchiveCompression(Array("BZh9".utf8)) == .bzip2
                 && ArchiveCompression([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) == .xz && ArchiveCompression(archive) == .none)
     }

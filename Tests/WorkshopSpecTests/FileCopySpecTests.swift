@@ -70,17 +70,29 @@ import Testing
                   - {source: 6️⃣assets/none.tar, target: /x}
                   - 7️⃣{target: /x}
                   - {content: x, target: /x, container: 8️⃣web}
+                  - {content: x, target: 9️⃣/srv/}
             """, secondContainer: false))
         let directory = try TemporaryDirectory()
         try directory.write("assets/notes.txt", "notes\n")
         try directory.write("workshop.yaml", source.text)
         let found = SpecLoader(plan: .free).load(path: directory.path + "/workshop.yaml").diagnostics
         expect(found, [(.invalidValue, 1), (.invalidValue, 2), (.invalidValue, 3), (.invalidValue, 4), (.invalidValue, 5),
-                       (.fileReference, 6), (.missingKey, 7), (.unknownReference, 8)], in: source)
+                       (.fileReference, 6), (.missingKey, 7), (.unknownReference, 8), (.invalidValue, 9)], in: source)
         let messages = found.map(\.message)
         #expect(messages[2].contains("numeric owner"), "\(messages[2])")
         #expect(messages[3].contains("inline with content"), "\(messages[3])")
         #expect(messages[4].contains("keep their own"), "\(messages[4])")
+        #expect(messages[8] == "target '/srv/' cannot be written: it ends with '/'; name the file or directory without it", "\(messages[8])")
+    }
+
+    @Test func targetsAndOwnersATarHeaderCannotHoldAreRefused() {
+        #expect(FileCopy.targetProblem("/srv/data") == nil && FileCopy.targetProblem("/srv/" + String(repeating: "d", count: 100)) == nil)
+        for bad in ["/", "/srv/", "/srv//x", "/srv/./x", "/srv/../etc/x", "/srv/" + String(repeating: "x", count: 101),
+                    String(repeating: "/abcdefghi", count: 26)] {
+            #expect(FileCopy.targetProblem(bad) != nil, "\(bad)")
+        }
+        #expect(FileOwner("2097151") == FileOwner(uid: 2_097_151, gid: 2_097_151))
+        #expect(FileOwner("2097152") == nil && FileOwner("1000:2097152") == nil && FileOwner("1000680000") == nil)
     }
 
     @Test func aStepsFilesNameTheirContainerWhenThereAreSeveral() throws {
@@ -110,6 +122,19 @@ import Testing
         let again = try stored.workshop(plan: .free)
         #expect(again.environment.containers[0].files.map(\.bytes) == [Self.binary, Array("notes\n".utf8)])
         #expect(WorkshopBundle(again).digest == bundle.digest)
+        // What a bundle string cannot hold as it is — CRLF, an escape, more than 256 KiB — goes as base64 too.
+        for (name, bytes) in [("crlf.csv", Array("a,b\r\n1,2\r\n".utf8)), ("escape.txt", Array("\u{1B}[31mred\n".utf8)),
+                              ("large.txt", [UInt8](repeating: UInt8(ascii: "a"), count: (256 << 10) + 1))] {
+            let directory = try TemporaryDirectory()
+            try directory.write("assets/" + name, bytes: bytes)
+            try directory.write("workshop.yaml", Self.spec(containerFiles: """
+                      files: [{source: assets/\(name), target: /srv/\(name)}]
+                """))
+            let workshop = try #require(SpecLoader(plan: .pro).load(path: directory.path + "/workshop.yaml").workshop, "\(name)")
+            let read = try StoredBundle(json: WorkshopBundle(workshop).canonicalText)
+            #expect(read.binaryFiles["assets/" + name] == bytes, "\(name)")
+            #expect(try read.workshop(plan: .pro).environment.containers[0].files[0].bytes == bytes, "\(name)")
+        }
         // A workshop without binary files has no binary_files member: older bundles keep their digests.
         let plain = try #require(try Self.load(Self.spec()).workshop)
         #expect(!WorkshopBundle(plain).canonicalText.contains("binary_files"))

@@ -41,19 +41,14 @@ extension Nalabo {
                 throw CommandFailure("block \(number) runs in container \(block.container ?? ""), which this workshop does not have; its containers: \(workshop.environment.containers.map(\.name).joined(separator: ", "))",
                                      status: ExitStatus.notFound).exit()
             }
-            guard let handle = record.handle, record.container(container.name) != nil else {
-                throw CommandFailure("session \(record.id) has no container \(container.name)", status: ExitStatus.notFound).exit()
-            }
+            let handle = try session.handle(for: container.name)
             // The commands as the learner would have typed them, then their output.
             for line in block.code.split(separator: "\n", omittingEmptySubsequences: false).dropLast(block.code.hasSuffix("\n") ? 1 : 0) {
                 Terminal.standardError.write("\(container.name)$ \(String(line).terminalSafe())\n")
             }
             let backend = try await session.backend()
-            let interactive = isatty(STDIN_FILENO) == 1
             let status = try await backendCall {
-                let channel = try await backend.attachTerminal(member: container.name, command: [container.shell, "-c", block.code], in: handle,
-                                                               size: interactive ? TerminalBridge.windowSize() ?? TerminalSize(rows: 24, columns: 80) : nil)
-                return try await TerminalBridge.run(channel, interactive: interactive)
+                try await TerminalBridge.attach(backend, member: container.name, command: [container.shell, "-c", block.code], in: handle)
             }
             throw ExitCode(Int32(truncatingIfNeeded: status))
         }

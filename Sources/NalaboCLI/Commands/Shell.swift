@@ -25,9 +25,7 @@ extension Nalabo {
                 throw CommandFailure("this workshop has no container \(container ?? ""); its containers: \(workshop.environment.containers.map(\.name).joined(separator: ", "))",
                                      status: ExitStatus.notFound).exit()
             }
-            guard let handle = record.handle, record.container(chosen.name) != nil else {
-                throw CommandFailure("session \(record.id) has no container \(chosen.name)", status: ExitStatus.notFound).exit()
-            }
+            let handle = try session.handle(for: chosen.name)
             if record.isExpired() {
                 Terminal.standardError.write("note: session \(record.id) has expired; grading is closed\n")
             }
@@ -41,9 +39,7 @@ extension Nalabo {
                             for port in list { Terminal.standardError.write("port \(port.port) of \(member) → \(port.url) (while this shell runs)\n") }
                         }
                     }
-                    let channel = try await backend.attachTerminal(member: chosen.name, command: [chosen.shell], in: handle,
-                                                                   size: interactive ? TerminalBridge.windowSize() ?? TerminalSize(rows: 24, columns: 80) : nil)
-                    return try await TerminalBridge.run(channel, interactive: interactive)
+                    return try await TerminalBridge.attach(backend, member: chosen.name, command: [chosen.shell], in: handle)
                 }
             }
             throw ExitCode(Int32(truncatingIfNeeded: status))

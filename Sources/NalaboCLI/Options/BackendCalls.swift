@@ -122,6 +122,14 @@ struct OpenSession {
 
     /// The backend the session runs on.
     func backend() async throws -> any SessionBackend { try await reopenBackend(record) }
+
+    /// The session's handle, for a container it has; exit 7 otherwise.
+    func handle(for container: String) throws -> SessionHandle {
+        guard let handle = record.handle, record.container(container) != nil else {
+            throw CommandFailure("session \(record.id) has no container \(container)", status: ExitStatus.notFound).exit()
+        }
+        return handle
+    }
 }
 
 extension SessionOptions {

@@ -14,6 +14,15 @@ enum TerminalBridge {
         return TerminalSize(rows: Int(rows), columns: Int(columns))
     }
 
+    /// Runs `command` in a member with this process's terminal attached (a terminal of its size when standard
+    /// input is one, plain pipes otherwise), until it ends; returns its exit status.
+    static func attach(_ backend: any SessionBackend, member: String, command: [String], in handle: SessionHandle) async throws -> Int {
+        let interactive = isatty(STDIN_FILENO) == 1
+        let channel = try await backend.attachTerminal(member: member, command: command, in: handle,
+                                                       size: interactive ? windowSize() ?? TerminalSize(rows: 24, columns: 80) : nil)
+        return try await run(channel, interactive: interactive)
+    }
+
     /// Runs the terminal until the program in it ends; returns its exit status.
     static func run(_ channel: any TerminalChannel, interactive: Bool) async throws -> Int {
         var saved = termios()

@@ -98,6 +98,7 @@ struct SessionRoutes {
             guard caller.allows(.sessions) else { throw PortalError.forbidden("the token lacks the sessions scope") }
             // The body is optional; without one the learner moves on from wherever they are.
             let from = request.headers[.contentType] == nil ? nil : try await decodeBody(NextRequest.self, from: request).from
+            if let from, from < 1 { throw PortalError.badRequest("'from' is a step number, from 1") }
             let owned = try await labs.owned(try context.parameter("id"), as: caller.role)
             let backend = try await labs.backend(for: owned.record)
             let record = try await labs.withService(as: caller.role, backend: backend) { service in

@@ -196,17 +196,17 @@ public struct SessionLifecycle: Sendable {
             files = workshop.challenge(id)?.files ?? []
             run = LifecycleRun(scope: .challenge, id: id, stage: .setup, script: script != nil)
             undone = { $0.progress[id]?.startedAt == nil }
-            effect = { stored in stored.progress[id, default: ChallengeProgress()].startedAt = Date() }
+            effect = { stored in if stored.progress[id]?.startedAt == nil { stored.progress[id, default: ChallengeProgress()].startedAt = Date() } }
         case .cleanUp(let id):
             script = workshop.challenge(id)?.cleanup
             run = LifecycleRun(scope: .challenge, id: id, stage: .cleanup, script: script != nil)
             undone = { $0.progress[id]?.cleanedUpAt == nil }
-            effect = { stored in stored.progress[id, default: ChallengeProgress()].cleanedUpAt = Date() }
+            effect = { stored in if stored.progress[id]?.cleanedUpAt == nil { stored.progress[id, default: ChallengeProgress()].cleanedUpAt = Date() } }
         }
         // The claim is a lease: long enough for the files and the script, so a process that dies while running
         // them leaves a claim that expires (and the next caller runs them again) rather than one held forever.
         let key = transition.key
-        let lease = Date().addingTimeInterval(TimeInterval((script?.timeout.seconds ?? 0) + Self.leaseMargin))
+        let lease = Date().addingTimeInterval(TimeInterval((script?.timeout.seconds ?? 0) + Self.leaseMargin * (1 + files.count)))
         let claimed: LocalSession
         do {
             claimed = try await store.update(record.id) { stored in
@@ -228,13 +228,16 @@ public struct SessionLifecycle: Sendable {
         }
         let done = run
         return try await store.update(record.id) { stored in
+            // Once: a caller whose lease expired while it still ran finds the transition done already.
+            guard undone(stored) else { return }
             effect(&stored)
             stored.lifecycle?.running[key] = nil
             stored.lifecycle?.ran.append(done)
         }
     }
 
-    /// Seconds a lease lasts beyond its script's timeout: copying files and the exec's own start.
+    /// Seconds a lease lasts beyond its script's timeout, and once more for each file it copies (an upload is
+    /// bounded by 120 s).
     static let leaseMargin = 120
 
     /// Whether another caller is running a transition now (its lease has not expired).

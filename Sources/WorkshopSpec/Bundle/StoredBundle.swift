@@ -19,6 +19,8 @@ public struct StoredBundle: Sendable {
     static let limits: ParseLimits = {
         var limits = ParseLimits()
         limits.maxFileBytes = Int(Plan.all.map(\.maxBundle.bytes).max() ?? 32 << 20) * 2
+        // A binary file of `files:` is one base64 string, as large as the bundle allows.
+        limits.maxScalarBytes = limits.maxFileBytes
         return limits
     }()
 

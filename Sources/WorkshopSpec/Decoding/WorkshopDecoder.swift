@@ -150,6 +150,10 @@ struct WorkshopDecoder {
         } else if let path = object.string("source"), let bytes = readBytes(path) {
             source = .file(path: path.value, bytes: bytes)
         }
+        let target = object.string("target")
+        if let target, let problem = FileCopy.targetProblem(target.value) {
+            sink.report(.invalidTarget(target.value, problem), at: target.location)
+        }
         let extract = object.boolean("extract", defaulted: true)
         if let extract, extract.value {
             if object.has("content") { sink.report(.extractNeedsSource, at: extract.location) }
@@ -158,7 +162,7 @@ struct WorkshopDecoder {
         return FileCopy(
             container: container ?? resolveContainer(object),
             source: source,
-            target: object.string("target") ?? Located("", at: object.location),
+            target: target ?? Located("", at: object.location),
             mode: extract?.value == true ? nil : object.string("mode", defaulted: true).flatMap { FileMode.parse($0.value) } ?? 0,
             owner: object.string("owner", defaulted: true).flatMap { FileOwner($0.value) } ?? .root,
             extract: extract?.value ?? false,

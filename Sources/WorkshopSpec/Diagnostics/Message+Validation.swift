@@ -46,6 +46,11 @@ extension Message {
                 help: "remove it from env: its value comes from the secret")
     }
 
+    static func invalidTarget(_ target: String, _ problem: String) -> Message {
+        Message(.invalidValue, "target \(quoted(target)) cannot be written: \(problem)",
+                help: "give the absolute path of the file to write (or, with extract, of the directory to unpack into)")
+    }
+
     static var extractNeedsSource: Message {
         Message(.invalidValue, "extract unpacks an archive read from source:, but this file is written inline with content:",
                 help: "give the archive as source: PATH, or remove extract")

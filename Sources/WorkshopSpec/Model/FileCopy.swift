@@ -9,7 +9,7 @@ public struct FileCopy: Sendable {
     @Located public var target: String
     /// The written file's permission bits; nil with ``extract``, whose entries keep their own.
     public var mode: Int?
-    /// Who owns what is written (with ``extract``, the target and everything unpacked into it); root by default.
+    /// Who owns the written file; with ``extract``, an owner other than root is given to the target and what is unpacked into it.
     public var owner: FileOwner
     /// Whether the source is a tar archive (plain, gzip, bzip2 or xz) to unpack into ``target``.
     public var extract: Bool
@@ -36,9 +36,12 @@ public enum FileSource: Sendable, Hashable {
         }
     }
 
-    /// The bytes as text when they are UTF-8 without NUL, the rule for text files (nil for binary ones).
+    /// The bytes as text when a bundle can hold them as a string that reads back the same: UTF-8 of at most
+    /// 256 KiB without control characters other than tab and newline (no CR, no escape). Anything else — a
+    /// binary, a CRLF file, a large file — is bundled as base64 (nil).
     public static func text(of bytes: [UInt8]) -> String? {
-        guard !bytes.contains(0), YAMLParser.firstInvalidUTF8Offset(bytes) == nil else { return nil }
+        guard bytes.count <= ParseLimits.standard.maxScalarBytes, !bytes.contains(where: YAMLParser.isForbiddenInValue),
+              YAMLParser.firstInvalidUTF8Offset(bytes) == nil else { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
 }
@@ -53,15 +56,17 @@ public struct FileOwner: Sendable, Hashable, CustomStringConvertible {
         self.gid = gid
     }
 
-    /// Parses `UID` (the group is the same number) or `UID:GID`, each 0 to 2³¹−1.
     /// root, 0:0.
     public static let root = FileOwner(uid: 0, gid: 0)
 
+    /// The largest id a tar header holds (7 octal digits), so the largest `files:` can give.
+    public static let maxID = 0o7777777
+
+    /// Parses `UID` (the group is the same number) or `UID:GID`, each 0 to ``maxID``.
     public init?(_ text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count),
-              let ids = Optional(parts.compactMap { part in part.allSatisfy(\.isASCIIDigit) ? Int(part) : nil }),
-              ids.count == parts.count, ids.allSatisfy({ $0 <= Int(Int32.max) }) else { return nil }
+        let ids = parts.compactMap { part in part.allSatisfy(\.isASCIIDigit) ? Int(part) : nil }
+        guard (1...2).contains(parts.count), ids.count == parts.count, ids.allSatisfy({ $0 <= Self.maxID }) else { return nil }
         self.init(uid: ids[0], gid: ids.last ?? ids[0])
     }
 
@@ -70,6 +75,22 @@ public struct FileOwner: Sendable, Hashable, CustomStringConvertible {
 
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+extension FileCopy {
+    /// What is wrong with a target path, nil when a tar header can hold it and it names a file or a directory:
+    /// not `/` itself, no trailing `/`, no empty, `.` or `..` part, at most 255 bytes after the leading `/` with at
+    /// most 100 after the last one (that it is absolute is its format's check).
+    public static func targetProblem(_ target: String) -> String? {
+        let parts = target.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        if target == "/" { return "'/' is the root directory, not a file or a directory to write" }
+        if target.hasSuffix("/") { return "it ends with '/'; name the file or directory without it" }
+        if parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) { return "it has an empty, '.' or '..' part" }
+        if target.utf8.count > 256 || (parts.last?.utf8.count ?? 0) > 100 {
+            return "it is longer than a tar archive holds (255 bytes, 100 after the last '/')"
+        }
+        return nil
+    }
 }
 
 /// File permission bits written in octal (`"0644"`, `"755"`).

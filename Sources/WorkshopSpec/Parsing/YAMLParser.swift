@@ -480,8 +480,13 @@ private struct TreeBuilder {
         pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
     }
 
-    /// Whether a byte of a scalar's value is a C0 control character other than tab and newline, or DEL.
-    private static func isForbiddenInValue(_ byte: UInt8) -> Bool {
-        byte == 0x0D || YAMLParser.isForbiddenControl(byte)
+    static func isForbiddenInValue(_ byte: UInt8) -> Bool { YAMLParser.isForbiddenInValue(byte) }
+}
+
+extension YAMLParser {
+    /// Whether a byte of a scalar's value is a C0 control character other than tab and newline, or DEL: what no
+    /// value (and so no bundled text) may hold.
+    static func isForbiddenInValue(_ byte: UInt8) -> Bool {
+        byte == 0x0D || isForbiddenControl(byte)
     }
 }

@@ -154,7 +154,7 @@ public enum SpecSchema {
         Field("mode", .string(.fileMode), default: FileMode.text(FileCopy.defaultMode),
               "The written file's permission bits, in octal; not with extract (an archive's entries keep their own)."),
         Field("owner", .string(.numericOwner), default: "0:0",
-              "The numeric UID[:GID] owning what is written; with extract, the target and everything unpacked into it."),
+              "The numeric UID[:GID] owning the written file; with extract, an owner other than root is given to the target and everything unpacked into it."),
         Field("extract", .boolean, default: "false", "Whether the source is a tar archive (plain, gzip, bzip2 or xz) to unpack into target."),
     ]
 

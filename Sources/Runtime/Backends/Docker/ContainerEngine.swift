@@ -36,7 +36,8 @@ public protocol ContainerEngine: Sendable {
     /// Writes files into a created container (started or not), below `directory`; into a volume mounted
     /// there, if one is.
     func copyFiles(_ files: [ContainerFile], into container: String, at directory: String) async throws
-    /// Unpacks a tar archive (plain or compressed) into an existing directory of a container.
+    /// Unpacks a tar archive (plain or compressed) into an existing directory of a container; a file never
+    /// replaces a directory there, nor a directory a file.
     func putArchive(_ archive: [UInt8], into container: String, at directory: String) async throws
 
     /// Makes sure containers on networks with a host address cannot reach the host's own services, where it

@@ -155,8 +155,8 @@ public struct DockerBackend: SessionBackend {
     }
 
     /// Written files go in through the Engine API's archive upload (no tar needed in the image), with their modes
-    /// and owners in the archive's headers; an archive to unpack is uploaded as it is into its target, created
-    /// first, and an owner is then applied with `chown -R` as root.
+    /// and owners in the archive's headers; an archive to unpack is uploaded as it is into its target (created
+    /// when missing), and an owner is then applied with `chown -R` as root.
     public func copyFiles(_ files: [FileCopy], into member: String, in session: SessionHandle) async throws {
         let id = try container(member, in: session)
         try await Self.translating {
@@ -165,9 +165,15 @@ public struct DockerBackend: SessionBackend {
                     try await engine.copyFiles(ContainerFile.entries(writing: [file]), into: id, at: "/")
                     continue
                 }
-                try await engine.copyFiles([ContainerFile(path: file.target, mode: 0o755, contents: [], uid: file.owner.uid,
-                                                          gid: file.owner.gid, isDirectory: true)], into: id, at: "/")
-                try await engine.putArchive(file.bytes, into: id, at: file.target)
+                // Into the target as it is; only a missing target is created (mode 0755, the owner), so an existing
+                // directory keeps its own mode (/tmp its sticky bit).
+                do {
+                    try await engine.putArchive(file.bytes, into: id, at: file.target)
+                } catch EngineError.api(status: 404, _, _) {
+                    try await engine.copyFiles([ContainerFile(path: file.target, mode: 0o755, contents: [], uid: file.owner.uid,
+                                                              gid: file.owner.gid, isDirectory: true)], into: id, at: "/")
+                    try await engine.putArchive(file.bytes, into: id, at: file.target)
+                }
                 guard file.owner != .root else { continue }
                 let output = try await engine.exec(ExecRequest(container: id, command: ["chown", "-R", file.owner.description, file.target],
                                                                user: "0", workdir: nil, env: [], timeLimit: .seconds(60), outputLimit: 4096))

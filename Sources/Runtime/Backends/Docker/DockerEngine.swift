@@ -186,7 +186,8 @@ public struct DockerEngine: ContainerEngine {
     /// container.
     public func putArchive(_ archive: [UInt8], into container: String, at directory: String) async throws {
         let path = "/containers/\(Self.escape(container))/archive"
-        let copied = try await transport.send(.PUT, path, version: apiVersion, query: [("path", directory)],
+        // A file never replaces a directory, nor a directory a file: the upload fails instead (as tar does).
+        let copied = try await transport.send(.PUT, path, version: apiVersion, query: [("path", directory), ("noOverwriteDirNonDir", "true")],
                                               body: (Data(archive), "application/x-tar"), timeout: .seconds(120))
         guard (200..<300).contains(copied.status) else {
             throw EngineError.api(status: copied.status, message: copied.message, request: "PUT \(path)")

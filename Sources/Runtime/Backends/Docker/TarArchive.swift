@@ -107,7 +107,9 @@ enum ArchiveCompression: String {
     case none, gzip, bzip2, xz
 
     init(_ bytes: [UInt8]) {
-        if bytes.starts(with: [0x1F, 0x8B]) {
+        if bytes.count >= 262, bytes[257..<262].elementsEqual("ustar".utf8) {
+            self = .none  // a plain tar whose first name happens to start like a compressor's magic
+        } else if bytes.starts(with: [0x1F, 0x8B]) {
             self = .gzip
         } else if bytes.starts(with: Array("BZh".utf8)) {
             self = .bzip2
