@@ -2,7 +2,8 @@
 struct PlanLimits {
     let plan: Plan
 
-    func check(_ workshop: Workshop, bundleBytes: Int, into sink: DiagnosticSink) {
+    /// - Parameter challenges: `workshop.challenges`, gathered once by the caller.
+    func check(_ workshop: Workshop, challenges: [Challenge], bundleBytes: Int, into sink: DiagnosticSink) {
         let containers = workshop.environment.containers
         if containers.count > plan.maxContainers {
             sink.report(.planLimit("container count \(containers.count)", limit: "\(plan.maxContainers) per workshop", plan: plan),
@@ -33,7 +34,6 @@ struct PlanLimits {
             sink.report(.planLimit("step count \(workshop.steps.count)", limit: "\(plan.maxSteps)", plan: plan),
                         at: workshop.steps[plan.maxSteps].$id)
         }
-        let challenges = workshop.challenges
         if challenges.count > plan.maxChallenges {
             sink.report(.planLimit("challenge count \(challenges.count)", limit: "\(plan.maxChallenges)", plan: plan),
                         at: challenges[plan.maxChallenges].$id)

@@ -9,15 +9,17 @@ public struct WorkshopValidator {
     }
 
     public func validate(_ workshop: Workshop, bundleBytes: Int, into sink: DiagnosticSink) {
-        checkUniqueIdentifiers(workshop, sink)
-        checkReferences(workshop, sink)
-        checkDependencyCycles(workshop, sink)
-        checkSolves(workshop, sink)
-        checkStepOrder(workshop, sink)
+        // `Workshop.challenges` gathers every step's challenges into a new array: gathered once, for every check.
+        let challenges = workshop.challenges
+        checkUniqueIdentifiers(workshop, challenges, sink)
+        checkReferences(workshop, challenges, sink)
+        checkDependencyCycles(challenges, sink)
+        checkSolves(challenges, sink)
+        checkStepOrder(workshop, hasChallenges: !challenges.isEmpty, sink)
         checkSecrets(workshop, sink)
         checkPorts(workshop, sink)
         if let plan {
-            PlanLimits(plan: plan).check(workshop, bundleBytes: bundleBytes, into: sink)
+            PlanLimits(plan: plan).check(workshop, challenges: challenges, bundleBytes: bundleBytes, into: sink)
         }
     }
 }
@@ -34,11 +36,11 @@ extension WorkshopValidator {
     }
 
     /// Container names, step ids and challenge ids are unique in the workshop; check names in their challenge.
-    func checkUniqueIdentifiers(_ workshop: Workshop, _ sink: DiagnosticSink) {
+    func checkUniqueIdentifiers(_ workshop: Workshop, _ challenges: [Challenge], _ sink: DiagnosticSink) {
         reportDuplicates(workshop.environment.containers.map { Located($0.name, at: $0.$name) }, kind: "container name", sink)
         reportDuplicates(workshop.steps.map { Located($0.id, at: $0.$id) }, kind: "step id", sink)
-        reportDuplicates(workshop.challenges.map { Located($0.id, at: $0.$id) }, kind: "challenge id", sink)
-        for challenge in workshop.challenges {
+        reportDuplicates(challenges.map { Located($0.id, at: $0.$id) }, kind: "challenge id", sink)
+        for challenge in challenges {
             reportDuplicates(challenge.checks.map { Located($0.name, at: $0.$name) }, kind: "check name in challenge '\(challenge.id)'", sink)
         }
     }
@@ -56,9 +58,9 @@ extension WorkshopValidator {
     }
 
     /// `needs` names existing challenges other than itself; every script names an existing container.
-    func checkReferences(_ workshop: Workshop, _ sink: DiagnosticSink) {
-        let challengeIDs = workshop.challenges.map(\.id).filter { !$0.isEmpty }
-        for challenge in workshop.challenges {
+    func checkReferences(_ workshop: Workshop, _ challenges: [Challenge], _ sink: DiagnosticSink) {
+        let challengeIDs = challenges.map(\.id).filter { !$0.isEmpty }
+        for challenge in challenges {
             for need in challenge.needs where !challengeIDs.contains(need.value) {
                 sink.report(.unknownChallenge(need.value, known: challengeIDs), at: need.location)
             }
@@ -74,8 +76,8 @@ extension WorkshopValidator {
     }
 
     /// Reports each cycle in `needs` once, at the reference that closes it.
-    func checkDependencyCycles(_ workshop: Workshop, _ sink: DiagnosticSink) {
-        let challenges = workshop.challenges.filter { !$0.id.isEmpty }
+    func checkDependencyCycles(_ all: [Challenge], _ sink: DiagnosticSink) {
+        let challenges = all.filter { !$0.id.isEmpty }
         let needs = Dictionary(challenges.map { ($0.id, $0.needs) }, uniquingKeysWith: { first, _ in first })
         enum Mark { case visiting, done }
         var marks: [String: Mark] = [:]
@@ -106,8 +108,8 @@ extension WorkshopValidator {
     /// A challenge starts once its step is reached and its needs are complete, and a step is reached only after
     /// the one before it is done: a need in a later step could never be met. A workshop without any challenge is
     /// allowed (reading only) but worth a warning.
-    func checkStepOrder(_ workshop: Workshop, _ sink: DiagnosticSink) {
-        guard !workshop.challenges.isEmpty else {
+    func checkStepOrder(_ workshop: Workshop, hasChallenges: Bool, _ sink: DiagnosticSink) {
+        guard hasChallenges else {
             sink.report(.noChallenges, at: workshop.steps.first?.$id ?? workshop.metadata.$slug)
             return
         }
@@ -143,8 +145,8 @@ extension WorkshopValidator {
     }
 
     /// A challenge without a solve cannot be exercised by `nalabo test`.
-    func checkSolves(_ workshop: Workshop, _ sink: DiagnosticSink) {
-        for challenge in workshop.challenges where challenge.solve == nil && !challenge.id.isEmpty {
+    func checkSolves(_ challenges: [Challenge], _ sink: DiagnosticSink) {
+        for challenge in challenges where challenge.solve == nil && !challenge.id.isEmpty {
             sink.report(.missingSolve(challenge.id), at: challenge.$id)
         }
     }
