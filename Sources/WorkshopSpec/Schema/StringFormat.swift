@@ -68,8 +68,8 @@ public enum StringFormat: Sendable, Hashable {
     public func accepts(_ value: String) -> Bool {
         switch self {
         case .text: return true
-        case .line: return !value.unicodeScalars.contains(where: Self.isControl)
-        case .prose: return !value.unicodeScalars.contains { Self.isControl($0) && $0 != "\t" && $0 != "\n" }
+        case .line: return !Self.containsControl(value, allowingTabAndNewline: false)
+        case .prose: return !Self.containsControl(value, allowingTabAndNewline: true)
         case .dnsLabel: return Self.isDNSLabel(value)
         case .semanticVersion: return SemanticVersion(value) != nil
         case .imageReference: return ImageReference(value) != nil
@@ -104,6 +104,29 @@ public enum StringFormat: Sendable, Hashable {
     /// C0 controls, DEL and C1 controls: what a terminal may act on.
     public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// Whether `value` holds a control character (``isControl(_:)``), read in its UTF-8 bytes: C0 and DEL are one
+    /// byte each, and a C1 control (U+0080–U+009F) is the only scalar encoded as 0xC2 followed by 0x80–0x9F.
+    /// Prose is a step's whole Markdown, so this runs over most of a spec's bytes.
+    static func containsControl(_ value: String, allowingTabAndNewline: Bool) -> Bool {
+        var value = value
+        return value.withUTF8 { bytes in
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let byte = bytes[index]
+                if byte < 0x20 {
+                    if !(allowingTabAndNewline && (byte == 0x09 || byte == 0x0A)) { return true }
+                } else if byte == 0x7F {
+                    return true
+                } else if byte == 0xC2, index + 1 < count, bytes[index + 1] >= 0x80, bytes[index + 1] <= 0x9F {
+                    return true
+                }
+                index += 1
+            }
+            return false
+        }
     }
 
     static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
