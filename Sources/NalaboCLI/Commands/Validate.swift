@@ -48,7 +48,7 @@ extension Nalabo {
                 throw CommandFailure("no workshop.yaml or workshop.yml found under \(paths.map { "'\($0)'" }.joined(separator: ", "))").exit()
             }
             let loader = SpecLoader(plan: Plan.named(plan))
-            let report = ValidationReport(loader.load(paths: files))
+            let report = loader.report(paths: files)
             print(format.reporter(color: color.resolve(), showSource: Terminal.outputIsTerminal).render(report), terminator: "")
             if report.errorCount > 0 || (strict && report.warningCount > 0) {
                 throw ExitCode(ExitStatus.problemsFound)

@@ -8,9 +8,19 @@ public struct ValidationReport: Sendable {
     public var sources: [String: SourceFile]
 
     public init(_ specs: [LoadedSpec]) {
-        files = specs.map(\.file.path)
-        diagnostics = specs.flatMap(\.diagnostics).sorted(by: Diagnostic.reportingOrder)
-        sources = Dictionary(specs.map { ($0.file.path, $0.file) }, uniquingKeysWith: { first, _ in first })
+        self.init(files: specs.map { File(source: $0.file, diagnostics: $0.diagnostics) })
+    }
+
+    /// What a report keeps of one loaded spec: its text and its diagnostics, not its model.
+    struct File: Sendable {
+        var source: SourceFile
+        var diagnostics: [Diagnostic]
+    }
+
+    init(files checked: [File]) {
+        files = checked.map(\.source.path)
+        diagnostics = checked.flatMap(\.diagnostics).sorted(by: Diagnostic.reportingOrder)
+        sources = Dictionary(checked.map { ($0.source.path, $0.source) }, uniquingKeysWith: { first, _ in first })
     }
 
     public var errorCount: Int { diagnostics.errorCount }
