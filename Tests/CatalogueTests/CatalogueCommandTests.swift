@@ -92,6 +92,19 @@ import WorkshopSpec
         #expect(result.stderr.contains("nalabo catalogue local start") || result.stderr.contains("Start PostgreSQL"))
     }
 
+    @Test func missingLibPQSaysHowToInstallIt() throws {
+        // nalabo opens libpq only when a command reaches the catalogue; NALABO_LIBPQ stands for a machine without it.
+        let environment = ["NALABO_DATABASE_URL": "host=/nonexistent-socket-dir port=5999 dbname=x", "NALABO_LIBPQ": "/nonexistent/libpq.so.5"]
+        for arguments in [["catalogue", "list"], ["whoami"]] {
+            let result = try Nalabo.run(arguments, environment: environment)
+            #expect(result.status == 3, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("error: libpq could not be loaded (/nonexistent/libpq.so.5: "), "\(result.stderr)")
+            #expect(result.stderr.contains("apt-get install libpq5"))
+        }
+        // Commands without a catalogue do not need it.
+        #expect(try Nalabo.run(["validate", "--help"], environment: environment).status == 0)
+    }
+
     @Test func rolesThatAreNotUsersGetNotPermitted() throws {
         let cluster = try TestCatalogue()
         try cluster.user("mallory", register: false)

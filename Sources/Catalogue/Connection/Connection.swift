@@ -14,8 +14,10 @@ public final class Connection {
     /// Statements are nalabo's own texts, so they are few; past this many, new ones are not kept.
     private static let mostPrepared = 512
 
-    /// Connects, or throws ``ConnectionFailure`` naming where libpq tried.
+    /// Connects, or throws ``ConnectionFailure`` naming where libpq tried; ``CatalogueError/unreachable(_:)`` when
+    /// libpq itself cannot be loaded.
     public init(_ settings: ConnectionSettings) throws {
+        try Self.loadLibPQ()
         let parameters = settings.parameters
         var keywords = parameters.map { strdup($0.0) }
         var values = parameters.map { strdup($0.1) }
@@ -47,6 +49,14 @@ public final class Connection {
 
     deinit {
         PQfinish(handle)
+    }
+
+    /// Opens libpq on the first connection (nalabo does not link it, so that commands without a catalogue do not
+    /// load it and its dependencies); a missing libpq is an unreachable catalogue, with how to install it.
+    private static func loadLibPQ() throws {
+        guard let problem = nalabo_libpq_load() else { return }
+        throw CatalogueError.unreachable(
+            "libpq could not be loaded (\(String(cString: problem))): the catalogue commands need PostgreSQL's client library, libpq 14 or newer; install it (Debian, Ubuntu: apt-get install libpq5; macOS: brew install libpq) or set NALABO_LIBPQ to its file")
     }
 
     /// Where the connection went, for messages: `host HOST port PORT database DB user USER`.
