@@ -89,6 +89,18 @@ import Testing
         #expect(result.stderr.contains("Error:") || result.stderr.contains("error:"))
     }
 
+    /// validate parses its own arguments (a start-up shortcut); what it leaves to the root prints as the root does.
+    @Test func helpAndVersionAfterValidateAreTheRoots() throws {
+        let help = try Nalabo.run(["help", "validate"], in: goldenDirectory)
+        #expect(help.status == 0 && help.stdout.contains("USAGE: nalabo validate"))
+        for arguments in [["validate", "--help"], ["validate", "-h"], ["validate", "valid", "--help"]] {
+            let result = try Nalabo.run(arguments, in: goldenDirectory)
+            #expect(result.status == help.status && result.stdout == help.stdout, "\(arguments)")
+        }
+        let version = try Nalabo.run(["--version"], in: goldenDirectory)
+        #expect(try Nalabo.run(["validate", "--version"], in: goldenDirectory).stdout == version.stdout)
+    }
+
     @Test func colourOnlyOnATerminalAndNeverWithNoColor() throws {
         let piped = try Nalabo.run(["validate", "broken"], in: goldenDirectory)
         #expect(!piped.stdout.contains("\u{1B}["))
