@@ -22,7 +22,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 TARGETS = {
-    "floor": 0.5,        # nalabo MB/s >= 0.5 x libyaml's bare event scan
+    "floor": 0.5,        # nalabo MB/s >= 0.5 x libyaml's bare event scan, on corpus A
     "yamllint": 20.0,    # nalabo MB/s >= 20 x yamllint
     "one_file_ms": 25.0,
     "rss_mb": 40.0,
@@ -308,6 +308,10 @@ def main():
             rb = results[("nalabo validate", "B")] / results[(base, "B")]
             if target is None:
                 tail = "(none)"
+            elif base == "floor (libyaml events)":
+                # The floor's target is the 1,000-file corpus's (issue #10 §7). Corpus B is one file: one core,
+                # and start-up (about the one-file wall below) is most of nalabo's time there, so it is reported.
+                tail = f">= {target:g}x  A {verdict(ra >= target, label + ' (A)')}  B reported"
             else:
                 tail = (f">= {target:g}x  A {verdict(ra >= target, label + ' (A)')}"
                         f"  B {verdict(rb >= target, label + ' (B)')}")
