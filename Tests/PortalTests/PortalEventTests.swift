@@ -100,6 +100,38 @@ import WorkshopSpec
             #expect(guests.map { $0["display_name"] } == ["Ada"])
         }
     }
+
+    @Test func aGuestStartsSessionsOnlyInItsOwnEvent() async throws {
+        try await PortalHarness.with() { portal in
+            try PortalLabTests.publishTiny(portal)
+            var event = EventDefinition(name: "open-day", workshops: ["alice/tiny"], capacity: 3)
+            event.registration = .anonymous
+            try portal.cluster.asOwner().createEvent(event)
+            try portal.cluster.asOwner().createEvent(EventDefinition(name: "other", workshops: ["alice/tiny"], capacity: 3))
+            let guest = portal.client()
+            let joined = try await guest.send(.POST, "/api/login", json: ["event": "open-day", "name": "Ada"])
+            #expect(joined.status == 200, "\(joined.body)")
+            guest.take(joined)
+            // Outside its event, where neither the capacity nor the per-learner cap would apply: refused by the database.
+            let outside = try await guest.send(.POST, "/api/sessions", json: ["workshop": "alice/tiny"])
+            #expect(outside.status == 403 && outside.body.contains("only in that event"), "\(outside.body)")
+            let elsewhere = try await guest.send(.POST, "/api/sessions", json: ["workshop": "alice/tiny", "event": "other"])
+            #expect(elsewhere.status == 403 && elsewhere.body.contains("another event"), "\(elsewhere.body)")
+            #expect(try portal.cluster.superuserConnection().execute("SELECT id FROM nalabo.workshop_sessions").records.isEmpty)
+            // In its own event it starts, through the catalogue as the portal does.
+            let role = try #require(try portal.cluster.superuserConnection().execute(
+                "SELECT u.db_role FROM nalabo.guests g JOIN nalabo.users u ON u.id = g.user_id").records.first?["db_role"] ?? nil)
+            let version = try portal.cluster.as("alice").resolve(try #require(WorkshopAddress("alice/tiny")))
+            let asGuest = Catalogue(connection: try Connection(ConnectionSettings(url: TestCatalogue.url(user: portal.portalRole, database: portal.cluster.database))),
+                                    actingAs: role)
+            _ = try asGuest.startEventSession(event: "open-day", version: version)
+            #expect(throws: CatalogueError.self) { try asGuest.startSession(version: version) }
+            // An account that is not a guest still starts sessions outside events.
+            let bob = Catalogue(connection: try Connection(ConnectionSettings(url: TestCatalogue.url(user: portal.portalRole, database: portal.cluster.database))),
+                                actingAs: try portal.cluster.user("bob"))
+            _ = try bob.startSession(version: version)
+        }
+    }
 }
 
 final class Results: @unchecked Sendable {
