@@ -44,17 +44,20 @@ public struct Nalabo: AsyncParsableCommand {
         return text + "\n`nalabo --help` describes them, `nalabo help COMMAND` each one"
     }
 
-    /// `nalabo validate ...` parsed as the validate command alone, or nil to parse through the root as every other
-    /// command line is. Validation runs in CI on every push, often on one file, and parsing through the root builds
-    /// every command's arguments first (about a fifth of its start-up). Help, version and completion requests, and
-    /// anything the parse rejects, return nil: the root then prints them exactly as before.
-    static func validateAlone(_ arguments: [String]) -> Validate? {
-        guard arguments.first == Validate._commandName else { return nil }
+    /// A command line naming a command without subcommands (`validate`, `up`, `check`...), parsed as that command
+    /// alone, or nil to parse through the root as every other line is. Parsing through the root builds every
+    /// command's arguments first (about a fifth of a one-file `validate`'s start-up, and `validate` runs in CI on
+    /// every push). Help, version and completion requests, and anything the parse rejects, return nil: the root
+    /// then prints them exactly as before.
+    static func leafCommandAlone(_ arguments: [String]) -> ParsableCommand? {
+        let commands = configuration.subcommands + configuration.groupedSubcommands.flatMap(\.subcommands)
+        guard let name = arguments.first, let type = commands.first(where: { $0._commandName == name }),
+              type.configuration.subcommands.isEmpty, type.configuration.groupedSubcommands.isEmpty else { return nil }
         let rest = arguments.dropFirst()
         let handledByTheRoot = ["help", "-h", "--help", "-help", "--version"]
         guard !rest.contains(where: { handledByTheRoot.contains($0) || $0.hasPrefix("--generate-completion") || $0.hasPrefix("--experimental") })
         else { return nil }
-        return try? Validate.parse(Array(rest))
+        return try? type.parse(Array(rest))
     }
 
     /// Levenshtein distance, for suggesting a command.
@@ -77,14 +80,14 @@ public struct Nalabo: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         do {
             let arguments = Array(CommandLine.arguments.dropFirst())
-            if let validate = validateAlone(arguments) {
-                try validate.run()
-                return
-            }
-            if let unknown = unknownCommand(arguments.first) {
+            var command: ParsableCommand
+            if let alone = leafCommandAlone(arguments) {
+                command = alone
+            } else if let unknown = unknownCommand(arguments.first) {
                 throw CommandFailure(unknown)
+            } else {
+                command = try parseAsRoot()
             }
-            var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {

@@ -89,13 +89,19 @@ import Testing
         #expect(result.stderr.contains("Error:") || result.stderr.contains("error:"))
     }
 
-    /// validate parses its own arguments (a start-up shortcut); what it leaves to the root prints as the root does.
-    @Test func helpAndVersionAfterValidateAreTheRoots() throws {
-        let help = try Nalabo.run(["help", "validate"], in: goldenDirectory)
-        #expect(help.status == 0 && help.stdout.contains("USAGE: nalabo validate"))
-        for arguments in [["validate", "--help"], ["validate", "-h"], ["validate", "valid", "--help"]] {
-            let result = try Nalabo.run(arguments, in: goldenDirectory)
-            #expect(result.status == help.status && result.stdout == help.stdout, "\(arguments)")
+    /// A command without subcommands parses its own arguments (a start-up shortcut); what it leaves to the root
+    /// (help, version, bad arguments) prints as the root does.
+    @Test func helpVersionAndBadArgumentsAfterACommandAreTheRoots() throws {
+        for command in ["validate", "status", "up"] {
+            let help = try Nalabo.run(["help", command], in: goldenDirectory)
+            #expect(help.status == 0 && help.stdout.contains("USAGE: nalabo \(command)"), "\(help.stdout)")
+            for arguments in [[command, "--help"], [command, "-h"], [command, "valid", "--help"]] {
+                let result = try Nalabo.run(arguments, in: goldenDirectory)
+                #expect(result.status == help.status && result.stdout == help.stdout, "\(arguments)")
+            }
+            let bad = try Nalabo.run([command, "valid", "--no-such-option"], in: goldenDirectory)
+            #expect(bad.status == 2 && bad.stderr.contains("Unknown option '--no-such-option'") && bad.stderr.contains("nalabo \(command)"),
+                    "\(command): \(bad.stderr)")
         }
         let version = try Nalabo.run(["--version"], in: goldenDirectory)
         #expect(try Nalabo.run(["validate", "--version"], in: goldenDirectory).stdout == version.stdout)
