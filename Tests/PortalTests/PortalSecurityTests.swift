@@ -120,6 +120,31 @@ import Testing
         }
     }
 
+    @Test func theRoleOfAUserWhoGainsPowersIsNotTakenOn() async throws {
+        try await PortalHarness.with() { portal in
+            let role = try portal.learner("dana")
+            let browser = portal.client()
+            try await browser.login("dana")
+            let (_, token) = try portal.cluster.as("dana").createToken(name: "ci", scopes: [.read], days: 1)
+            let script = portal.client()
+            script.origin = nil
+            script.bearer = token.text
+            #expect(try await browser.send(.GET, "/api/me").status == 200)
+            #expect(try await script.send(.GET, "/api/workshops").status == 200)
+            // A role that could bypass row-level security or make roles is never one the portal acts as, checked on
+            // every request: a cluster administrator's ALTER ROLE takes effect at once, both ways.
+            let superuser = try portal.cluster.superuserConnection()
+            for power in ["BYPASSRLS", "CREATEROLE"] {
+                try superuser.execute("ALTER ROLE \"\(role)\" \(power)")
+                #expect(try await browser.send(.GET, "/api/me").status == 401, "\(power)")
+                #expect(try await script.send(.GET, "/api/workshops").status == 401, "\(power)")
+                try superuser.execute("ALTER ROLE \"\(role)\" NO\(power)")
+                #expect(try await browser.send(.GET, "/api/me").status == 200, "NO\(power)")
+                #expect(try await script.send(.GET, "/api/workshops").status == 200, "NO\(power)")
+            }
+        }
+    }
+
     @Test func theOpenAPIDocumentDescribesExactlyTheServedRoutes() async throws {
         try await PortalHarness.with() { portal in
             let document = try await portal.client().send(.GET, "/api/openapi.json")

@@ -18,5 +18,6 @@ public struct Migration: Sendable {
         Migration(3, "portal: accounts, web sessions, tokens and events", SchemaV3.sql),
         Migration(4, "portal: lab records and reserved labs", SchemaV4.sql),
         Migration(5, "guests start sessions only in their own event", SchemaV5.sql),
+        Migration(6, "portal authentication from cached plans", SchemaV6.sql),
     ]
 }
