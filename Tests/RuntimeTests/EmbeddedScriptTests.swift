@@ -20,7 +20,8 @@ import Testing
     @Test func theEmbeddedTextIsTheFilesText() throws {
         let embedded = ["run.sh": EmbeddedScripts.run, "batch.sh": EmbeddedScripts.batch, "sweep.sh": EmbeddedScripts.sweep,
                         "keep-alive.sh": EmbeddedScripts.keepAlive, "port-gateway.sh": EmbeddedScripts.portGateway,
-                        "oom-kills.sh": EmbeddedScripts.oomKills, "hosts.sh": EmbeddedScripts.hosts]
+                        "oom-kills.sh": EmbeddedScripts.oomKills, "hosts.sh": EmbeddedScripts.hosts,
+                        "copy-files.sh": EmbeddedScripts.copyFiles]
         for (file, text) in embedded {
             let onDisk = try String(contentsOfFile: Self.directory + "/" + file, encoding: .utf8)
             #expect(text + "\n" == onDisk, "\(file) differs from what was embedded")
@@ -93,5 +94,26 @@ import Testing
         let result = try await Nalabo.executeProcess(shell[0], Array(shell.dropFirst()) + ["-c", script, "hosts", "10.0.0.5", "db", "10.0.0.6", "web"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try String(contentsOfFile: hosts, encoding: .utf8) == "127.0.0.1\tlocalhost\n10.0.0.5\tdb\n10.0.0.6\tweb\n")
+    }
+
+    /// Kubernetes' older exec protocol cannot close standard input: the copy reads the archive's length and ends,
+    /// though its standard input stays open (here a pipe whose writer waits 120 s after the archive).
+    @Test(arguments: shells, ["none", "gzip"]) func copyFilesEndsAfterTheArchiveWithStandardInputStillOpen(shell: [String], compression: String) async throws {
+        let work = try TemporaryDirectory()
+        let shellWords = shell.map { "'\($0)'" }.joined(separator: " ")
+        let script = """
+            set -u; cd '\(work.path)'; mkdir -p src/inner; echo inside > src/inner/x.txt
+            tar -c\(compression == "gzip" ? "z" : "")f archive -C src .
+            mkfifo input; { cat archive; sleep 120; } > input 2>/dev/null & writer=$!
+            timeout 60 \(shellWords) '\(Self.directory)/copy-files.sh' extract "$(wc -c < archive)" out/here \(compression) < input
+            echo "status=$?"; cat out/here/inner/x.txt; kill "$writer" 2>/dev/null
+            """
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result = try await host(script)
+        #expect(clock.now - started < .seconds(50), "the copy waited for an end of file")
+        #expect(result.stdout == "status=0\ninside\n", "\(result.stdout)\(result.stderr)")
+        let refused = try await Nalabo.executeProcess(shell[0], Array(shell.dropFirst()) + [Self.directory + "/copy-files.sh", "files", "many"])
+        #expect(refused.status == 2 && refused.stderr.contains("size in bytes"), "\(refused.stderr)")
     }
 }

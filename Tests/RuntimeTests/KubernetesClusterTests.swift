@@ -82,6 +82,21 @@ struct KubernetesClusterTests {
         #expect(result.stdout.contains(#""files":3"#), "the container's three files are counted in the lifecycle: \(result.stdout)")
     }
 
+    @Test func filesArriveOverTheOlderExecProtocolThatCannotCloseStandardInput() async throws {
+        // v4.channel.k8s.io (servers before v5) has no way to close an exec's standard input: each copy reads
+        // exactly its archive's length, or it would wait for an end of file until its time limit.
+        var api = try TestCluster.backend().api
+        api.execProtocols = ["v4.channel.k8s.io"]
+        let lab = try await FileCopyTests.lab()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let run = try await WorkshopTester(provisioner: SessionProvisioner(backend: KubernetesBackend(api: api), store: lab.store))
+            .test(lab.workshop(), source: lab.path)
+        #expect(run.passed, "\(run.challenges.map { "\($0.challenge): \($0.problem ?? "ok")" }) \(run.sessionProblem ?? "")")
+        #expect(run.lifecycle.compactMap(\.files) == [3, 1, 1, 1])
+        #expect(clock.now - started < KubernetesBackend.copyTimeLimit, "a copy waited for its time limit")
+    }
+
     @Test func theExamplesPassNalaboTestOnKubernetes() async throws {
         let lab = try Lab(SessionCommandTests.lesson)
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples").standardizedFileURL.path

@@ -1,28 +1,34 @@
 #!/bin/sh
 # Writes a workshop's `files:` into a Kubernetes member, as root, from the tar archive on standard input
 # (the Docker backend uses the Engine API's archive upload instead). Arguments:
-#   copy-files.sh files                              entries with their paths below /, modes and owners
-#   copy-files.sh extract TARGET COMPRESSION [OWNER] an archive unpacked into TARGET (created if missing);
-#                                                    COMPRESSION is none, gzip, bzip2 or xz; OWNER is UID:GID
+#   copy-files.sh files SIZE                              entries with their paths below /, modes and owners
+#   copy-files.sh extract SIZE TARGET COMPRESSION [OWNER] an archive unpacked into TARGET (created if missing);
+#                                                         COMPRESSION is none, gzip, bzip2 or xz; OWNER is UID:GID
+# SIZE is the archive's length in bytes: exactly that much is read, because an exec over v4.channel.k8s.io
+# cannot close standard input, so no end of file ever comes.
 set -eu
 mode=${1:-}
+size=${2:-}
+case $size in
+  ''|*[!0-9]*) echo "copy-files.sh: the archive's size in bytes must come second, not '$size'" >&2; exit 2 ;;
+esac
 case $mode in
   files)
-    exec tar -x -f - -C /
+    head -c "$size" | tar -x -f - -C /
     ;;
   extract)
-    target=$2
-    case $3 in
+    target=$3
+    case $4 in
       none) flag= ;;
       gzip) flag=z ;;
       bzip2) flag=j ;;
       xz) flag=J ;;
-      *) echo "copy-files.sh: unknown compression '$3'" >&2; exit 2 ;;
+      *) echo "copy-files.sh: unknown compression '$4'" >&2; exit 2 ;;
     esac
     mkdir -p "$target"
-    tar "-x${flag}f" - -C "$target"
-    if [ -n "${4:-}" ]; then
-      chown -R "$4" "$target"
+    head -c "$size" | tar "-x${flag}f" - -C "$target"
+    if [ -n "${5:-}" ]; then
+      chown -R "$5" "$target"
     fi
     ;;
   *)

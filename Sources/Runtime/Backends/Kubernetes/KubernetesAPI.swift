@@ -18,6 +18,8 @@ public struct KubernetesAPI: Sendable {
     /// The kubeconfig context it came from.
     public let context: String
     let credentials: KubernetesCredentials
+    /// The exec stream protocols offered, in order of preference (a test pins an older one).
+    var execProtocols = KubernetesExec.protocols
 
     init(server: String, context: String, credentials: KubernetesCredentials) {
         self.server = server.hasSuffix("/") ? String(server.dropLast()) : server

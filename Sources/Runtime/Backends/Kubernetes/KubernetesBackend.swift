@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import NIOCore
 import NIOHTTP1
 import WorkshopSpec
@@ -215,44 +216,64 @@ public struct KubernetesBackend: SessionBackend {
     }
 
     /// Through an exec of `tar` as root (copy-files.sh), as `kubectl cp` does: the image needs a `tar` (busybox's
-    /// will do). Each file is one exec reading its archive from standard input.
+    /// will do). Each file is one exec reading its archive from standard input, its length given, since an exec
+    /// over `v4.channel.k8s.io` cannot close standard input; each is bounded by ``copyTimeLimit``, as the
+    /// Docker backend's archive upload is.
     public func copyFiles(_ files: [FileCopy], into member: String, in session: SessionHandle) async throws {
         let (namespace, pod) = try target(member, in: session)
         for file in files {
             let arguments: [String]
             let archive: [UInt8]
             if file.extract {
-                arguments = ["extract", file.target, ArchiveCompression(file.bytes).rawValue] + (file.owner == .root ? [] : [file.owner.description])
                 archive = file.bytes
+                arguments = ["extract", String(archive.count), file.target, ArchiveCompression(file.bytes).rawValue]
+                    + (file.owner == .root ? [] : [file.owner.description])
             } else {
-                arguments = ["files"]
                 do {
                     archive = try TarArchive.archive(ContainerFile.entries(writing: [file]))
                 } catch {
                     throw BackendError(.refused, "\(error)")
                 }
+                arguments = ["files", String(archive.count)]
             }
             let command = KubernetesLayout.execCommand(["/bin/sh", "-c", EmbeddedScripts.copyFiles, "nalabo-copy-files"] + arguments,
                                                        user: "0", workdir: nil, env: [])
             let channel = try await KubernetesTerminal.open(api: api, namespace: namespace, pod: pod, container: member, command: command, size: nil)
-            var said: [UInt8] = []
+            let outcome = Mutex<(said: [UInt8], status: Int?)>(([], nil))
+            let finished: Bool
             do {
-                for start in stride(from: 0, to: archive.count, by: 64 << 10) {
-                    try await channel.send(Array(archive[start..<min(start + (64 << 10), archive.count)]))
+                finished = try await withDeadline(.now + Self.copyTimeLimit) {
+                    for start in stride(from: 0, to: archive.count, by: 64 << 10) {
+                        try await channel.send(Array(archive[start..<min(start + (64 << 10), archive.count)]))
+                    }
+                    await channel.closeInput()
+                    var said: [UInt8] = []
+                    for try await bytes in channel.output where said.count < 4096 { said += bytes }
+                    // At the time limit the output ends unfinished: leave the exec to close() below rather than
+                    // wait for a status that is not coming.
+                    try Task.checkCancellation()
+                    let status = try await channel.exitStatus()
+                    outcome.withLock { $0 = (said, status) }
                 }
-                await channel.closeInput()
-                for try await bytes in channel.output where said.count < 4096 { said += bytes }
             } catch {
                 await channel.close()
                 throw error
             }
-            let status = try await channel.exitStatus()
+            guard finished else {
+                await channel.close()
+                throw BackendError(.refused, "writing \(file.target) into \(member) did not finish within \(Self.copyTimeLimit) (pod \(pod), namespace "
+                                   + "\(namespace)); the container's tar and head must read an archive from standard input")
+            }
+            let (said, status) = outcome.withLock { $0 }
             guard status == 0 else {
                 let output = String(decoding: said.prefix(4096), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 throw BackendError(.refused, "tar exited with status \(status.map(String.init) ?? "unknown") writing \(file.target)" + (output.isEmpty ? "" : ": \(output)"))
             }
         }
     }
+
+    /// How long one file's copy may take, from the exec's start to its exit.
+    static let copyTimeLimit = Duration.seconds(120)
 
     public func attachTerminal(member: String, command: [String], in session: SessionHandle, size: TerminalSize?) async throws -> any TerminalChannel {
         let (namespace, pod) = try target(member, in: session)

@@ -30,14 +30,16 @@ enum KubernetesExec {
         if tty { query.append(("tty", "true")) }
         let path = "/api/v1/namespaces/\(namespace)/pods/\(pod)/exec"
         let url = api.webSocketURL(path, query: query)
-        let known = negotiated.withLock { $0[api.server] }
-        let candidates = known.map { [$0] + protocols.filter { $0 != known } } ?? protocols
+        let offered = api.execProtocols
+        let known = negotiated.withLock { $0[api.server] }.flatMap { offered.contains($0) ? $0 : nil }
+        let candidates = known.map { [$0] + offered.filter { $0 != known } } ?? offered
         for (index, proto) in candidates.enumerated() {
             let (configuration, tls) = try await api.webSocket(protocol: proto, closeTimeout: .seconds(5))
             do {
                 try await WebSocketClient.connect(url: url, configuration: configuration, tlsConfiguration: url.hasPrefix("wss:") ? tls : nil,
                                                   logger: logger) { inbound, outbound, _ in
-                    negotiated.withLock { $0[api.server] = proto }
+                    // Only what the server chose from the usual offer is remembered for it.
+                    if offered == protocols { negotiated.withLock { $0[api.server] = proto } }
                     try await body(inbound, outbound, proto)
                 }
                 return
