@@ -116,4 +116,21 @@ import Testing
         let refused = try await Nalabo.executeProcess(shell[0], Array(shell.dropFirst()) + [Self.directory + "/copy-files.sh", "files", "many"])
         #expect(refused.status == 2 && refused.stderr.contains("size in bytes"), "\(refused.stderr)")
     }
+
+    /// An archive's "./" entry does not change the target: an existing one keeps its mode (/tmp's sticky bit) and
+    /// owner, a created one is 0755, as the Docker backend's archive upload leaves them.
+    @Test(arguments: shells) func copyFilesLeavesTheTargetsModeAsItWas(shell: [String]) async throws {
+        let work = try TemporaryDirectory()
+        let run = "\(shell.map { "'\($0)'" }.joined(separator: " ")) '\(Self.directory)/copy-files.sh' extract \"$(wc -c < archive)\""
+        let result = try await host("""
+            set -e; cd '\(work.path)'; mkdir -p src/inner; echo inside > src/inner/x.txt; chmod 0644 src/inner/x.txt; chmod 0700 src
+            tar -cf archive -C src .
+            mkdir existing; chmod 1777 existing
+            \(run) existing none < archive
+            \(run) created/here none < archive
+            stat -c '%a %n' existing created/here existing/inner/x.txt created/here/inner/x.txt
+            """)
+        #expect(result.stdout == "1777 existing\n755 created/here\n644 existing/inner/x.txt\n644 created/here/inner/x.txt\n",
+                "\(result.stdout)\(result.stderr)")
+    }
 }

@@ -110,7 +110,8 @@ import WorkshopSpec
         let engine = try await TestEngine.connect()
         let lab = try Lab(Self.box(copying: "{source: data.tar.gz, target: /tmp, extract: true}"))
         try lab.files.write("src/inner/x.txt", "inside\n")
-        #expect(try await host("cd \(lab.path) && tar -czf data.tar.gz -C src inner && rm -r src").status == 0)
+        // With a "./" entry of mode 0700, which must not become /tmp's.
+        #expect(try await host("cd \(lab.path) && chmod 0700 src && tar -czf data.tar.gz -C src . && rm -r src").status == 0)
         try await lab.withSession(engine) { session in
             let listed = try await lab.shell(engine, session, "stat -c '%a' /tmp && cat /tmp/inner/x.txt")
             #expect(listed.stdout.text == "1777\ninside\n", "/tmp keeps its mode: \(listed.stdout.text)\(listed.stderr.text)")

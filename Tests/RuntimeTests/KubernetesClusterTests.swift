@@ -97,6 +97,20 @@ struct KubernetesClusterTests {
         #expect(clock.now - started < KubernetesBackend.copyTimeLimit, "a copy waited for its time limit")
     }
 
+    @Test func anArchiveGoesIntoAnExistingDirectoryAsItIsOnKubernetes() async throws {
+        // The archive's "./" entry (mode 0700) does not replace /tmp's mode, as on Docker (FileCopyTests).
+        let backend = try TestCluster.backend()
+        let lab = try Lab(FileCopyTests.box(copying: "{source: data.tar.gz, target: /tmp, extract: true}"))
+        try lab.files.write("src/inner/x.txt", "inside\n")
+        #expect(try await host("cd \(lab.path) && chmod 0700 src && tar -czf data.tar.gz -C src . && rm -r src").status == 0)
+        let provisioner = SessionProvisioner(backend: backend, store: lab.store)
+        let session = try await provisioner.up(lab.workshop(), options: .init(source: lab.path))
+        let listed = try await backend.exec(MemberExec(member: "box", command: ["/bin/sh", "-c", "stat -c '%a %u:%g' /tmp && cat /tmp/inner/x.txt"],
+                                                       user: "0", timeLimit: .seconds(30)), in: try #require(session.handle))
+        #expect(await provisioner.remove(sessionID: session.id).isEmpty)
+        #expect(listed.stdout.text == "1777 0:0\ninside\n", "/tmp keeps its mode: \(listed.stdout.text)\(listed.stderr.text)")
+    }
+
     @Test func theExamplesPassNalaboTestOnKubernetes() async throws {
         let lab = try Lab(SessionCommandTests.lesson)
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples").standardizedFileURL.path

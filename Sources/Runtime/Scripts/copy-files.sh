@@ -5,8 +5,9 @@
 #   copy-files.sh extract SIZE TARGET COMPRESSION [OWNER] an archive unpacked into TARGET (created if missing);
 #                                                         COMPRESSION is none, gzip, bzip2 or xz; OWNER is UID:GID
 # SIZE is the archive's length in bytes: exactly that much is read, because an exec over v4.channel.k8s.io
-# cannot close standard input, so no end of file ever comes.
+# cannot close standard input, so no end of file ever comes. It needs tar, head and stat (busybox's will do).
 set -eu
+umask 022
 mode=${1:-}
 size=${2:-}
 case $size in
@@ -26,7 +27,13 @@ case $mode in
       *) echo "copy-files.sh: unknown compression '$4'" >&2; exit 2 ;;
     esac
     mkdir -p "$target"
+    # The target keeps its own mode and owner (created: 0755, root), as on Docker: tar would give it those of
+    # the archive's "./" entry (an instructor's home directory's, say) and take /tmp's sticky bit away.
+    kept_mode=$(stat -c '%a' "$target")
+    kept_owner=$(stat -c '%u:%g' "$target")
     head -c "$size" | tar "-x${flag}f" - -C "$target"
+    chmod "$kept_mode" "$target"
+    chown "$kept_owner" "$target"
     if [ -n "${5:-}" ]; then
       chown -R "$5" "$target"
     fi
