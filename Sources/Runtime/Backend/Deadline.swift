@@ -1,21 +1,15 @@
-/// Runs `body` until it finishes or `deadline` passes, whichever comes first: true when it finished (its
-/// error rethrown), false at the deadline, after which it is cancelled. Structured: cancelling the caller
+/// Runs `body` until it finishes or `deadline` passes, whichever comes first: its value when it finished (its
+/// error rethrown), nil at the deadline, after which it is cancelled. Structured: cancelling the caller
 /// cancels `body` at once, and nothing outlives the call.
-func withDeadline(_ deadline: ContinuousClock.Instant?, _ body: @escaping @Sendable () async throws -> Void) async throws -> Bool {
-    guard let deadline else {
-        try await body()
-        return true
-    }
-    return try await withThrowingTaskGroup(of: Bool.self) { group in
-        group.addTask {
-            try await body()
-            return true
-        }
+func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant?, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+    guard let deadline else { return try await body() }
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
         group.addTask {
             try await Task.sleep(until: deadline, clock: .continuous)
-            return false
+            return nil
         }
         defer { group.cancelAll() }
-        return try await group.next() ?? true
+        return try await group.next() ?? nil
     }
 }

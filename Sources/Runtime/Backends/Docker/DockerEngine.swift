@@ -288,7 +288,7 @@ public struct DockerEngine: ContainerEngine {
         // container until its own limit); a cancelled caller (Ctrl-C) stops waiting at once as well.
         let clock = ContinuousClock()
         let started = clock.now
-        let finished = try await withDeadline(request.timeLimit.map { started + $0 }, stream)
+        let finished = try await withDeadline(request.timeLimit.map { started + $0 }, stream) != nil
         var result = output.value.withLock { $0 }
         result.duration = clock.now - started
         guard finished else { return result }

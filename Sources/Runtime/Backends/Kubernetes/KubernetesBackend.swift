@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import NIOCore
 import NIOHTTP1
 import WorkshopSpec
@@ -215,8 +214,8 @@ public struct KubernetesBackend: SessionBackend {
                                             timeLimit: request.timeLimit, outputLimit: request.outputLimit)
     }
 
-    /// Through an exec of `tar` as root (copy-files.sh), as `kubectl cp` does: the image needs a `tar` (busybox's
-    /// will do). Each file is one exec reading its archive from standard input, its length given, since an exec
+    /// Through an exec of `tar` as root (copy-files.sh), as `kubectl cp` does: the image needs `tar`, `head` and
+    /// `stat` (busybox's will do). Each file is one exec reading its archive from standard input, its length given, since an exec
     /// over `v4.channel.k8s.io` cannot close standard input; each is bounded by ``copyTimeLimit``, as the
     /// Docker backend's archive upload is.
     public func copyFiles(_ files: [FileCopy], into member: String, in session: SessionHandle) async throws {
@@ -239,10 +238,9 @@ public struct KubernetesBackend: SessionBackend {
             let command = KubernetesLayout.execCommand(["/bin/sh", "-c", EmbeddedScripts.copyFiles, "nalabo-copy-files"] + arguments,
                                                        user: "0", workdir: nil, env: [])
             let channel = try await KubernetesTerminal.open(api: api, namespace: namespace, pod: pod, container: member, command: command, size: nil)
-            let outcome = Mutex<(said: [UInt8], status: Int?)>(([], nil))
-            let finished: Bool
+            let outcome: (said: [UInt8], status: Int?)?
             do {
-                finished = try await withDeadline(.now + Self.copyTimeLimit) {
+                outcome = try await withDeadline(.now + Self.copyTimeLimit) {
                     for start in stride(from: 0, to: archive.count, by: 64 << 10) {
                         try await channel.send(Array(archive[start..<min(start + (64 << 10), archive.count)]))
                     }
@@ -252,22 +250,21 @@ public struct KubernetesBackend: SessionBackend {
                     // At the time limit the output ends unfinished: leave the exec to close() below rather than
                     // wait for a status that is not coming.
                     try Task.checkCancellation()
-                    let status = try await channel.exitStatus()
-                    outcome.withLock { $0 = (said, status) }
+                    return (said, try await channel.exitStatus())
                 }
             } catch {
                 await channel.close()
                 throw error
             }
-            guard finished else {
+            guard let (said, status) = outcome else {
                 await channel.close()
-                throw BackendError(.refused, "writing \(file.target) into \(member) did not finish within \(Self.copyTimeLimit) (pod \(pod), namespace "
-                                   + "\(namespace)); the container's tar and head must read an archive from standard input")
+                throw BackendError(.refused, "writing \(file.target) into \(member) (pod \(pod), namespace \(namespace)) did not finish within "
+                                   + "\(Self.copyTimeLimit); the image needs a tar, head and stat that work on standard input (busybox's do)")
             }
-            let (said, status) = outcome.withLock { $0 }
             guard status == 0 else {
                 let output = String(decoding: said.prefix(4096), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                throw BackendError(.refused, "tar exited with status \(status.map(String.init) ?? "unknown") writing \(file.target)" + (output.isEmpty ? "" : ": \(output)"))
+                throw BackendError(.refused, "writing \(file.target) into \(member) exited with status \(status.map(String.init) ?? "unknown")"
+                                   + (output.isEmpty ? "" : ": \(output)"))
             }
         }
     }

@@ -99,7 +99,7 @@ enum KubernetesExec {
                     }
                 }
             }
-        }
+        } != nil
         var output = collected.withLock { $0 }
         output.duration = ContinuousClock.now - started
         if !finished { output.exitCode = nil }
